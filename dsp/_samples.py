@@ -1,0 +1,73 @@
+"""Aligned samples: the one data type that crosses from `imu_reader` into `dsp`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+ROLES: tuple[str, ...] = ("shin", "pelvis", "shin_left", "shin_right")
+"""Where a sensor is strapped. `shin` is the lifted leg; `shin_left`/`shin_right` name both legs."""
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class SensorSamples:
+    """Samples of one sensor on the session timeline, in SI units.
+
+    Attributes:
+        role: where the sensor is strapped, one of `ROLES`.
+        time_s: sample times on the session timeline in seconds, shape (n,), non-decreasing.
+        acc_mps2: specific force in m/s^2 in the sensor frame, shape (n, 3).
+        gyr_rps: angular rate in rad/s in the sensor frame, shape (n, 3).
+        gap_before: True where samples are missing just before this one (lost packets,
+            a disconnect, a sensor restart), shape (n,). Gaps are never interpolated.
+    """
+
+    role: str
+    time_s: FloatArray
+    acc_mps2: FloatArray
+    gyr_rps: FloatArray
+    gap_before: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, got {self.role!r}")
+        n = self.time_s.shape[0] if self.time_s.ndim == 1 else -1
+        if n < 0:
+            raise ValueError(f"time_s must have shape (n,), got {self.time_s.shape}")
+        for name in ("acc_mps2", "gyr_rps"):
+            shape = getattr(self, name).shape
+            if shape != (n, 3):
+                raise ValueError(f"{name} must have shape ({n}, 3), got {shape}")
+        if self.gap_before.shape == (0,) and n:
+            object.__setattr__(self, "gap_before", np.zeros(n, dtype=np.bool_))
+        elif self.gap_before.shape != (n,):
+            raise ValueError(f"gap_before must have shape ({n},), got {self.gap_before.shape}")
+
+    def __len__(self) -> int:
+        return int(self.time_s.shape[0])
+
+    @classmethod
+    def empty(cls, role: str) -> SensorSamples:
+        """No samples for `role`."""
+        return cls(role, np.zeros(0), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0, dtype=np.bool_))
+
+    @classmethod
+    def concatenate(cls, parts: list[SensorSamples]) -> SensorSamples:
+        """Join consecutive blocks of one sensor; `parts` must not be empty and share a role."""
+        if not parts:
+            raise ValueError("nothing to concatenate")
+        roles = {p.role for p in parts}
+        if len(roles) != 1:
+            raise ValueError(f"cannot concatenate different roles: {sorted(roles)}")
+        return cls(
+            parts[0].role,
+            np.concatenate([p.time_s for p in parts]),
+            np.concatenate([p.acc_mps2 for p in parts]),
+            np.concatenate([p.gyr_rps for p in parts]),
+            np.concatenate([p.gap_before for p in parts]),
+        )

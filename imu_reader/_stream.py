@@ -1,0 +1,98 @@
+"""One sensor's notifications in, aligned SI samples out: decode, track, align, scale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from dsp import SensorSamples
+from imu_reader.clock import ClockAligner, ClockEstimate, ClockSettings
+from imu_reader.protocol import LinkStats, LinkTracker, SensorInfo, decode_buffer
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class SensorStream:
+    """Stateful decoder of one sensor's stream onto the session timeline.
+
+    Feed notifications in arrival order with their host arrival times (seconds on the
+    session clock); get back the new samples. Malformed, duplicate and late packets are
+    counted in `stats` and skipped; lost samples show as `gap_before`.
+    """
+
+    def __init__(self, info: SensorInfo, *, clock: ClockSettings | None = None) -> None:
+        self._info = info
+        self._tracker = LinkTracker()
+        self._aligner = ClockAligner(clock or ClockSettings(nominal_rate_hz=info.rate_hz))
+        self._acc_scale = info.acc_scale_mps2
+        self._gyr_scale = info.gyr_scale_rps
+
+    @property
+    def info(self) -> SensorInfo:
+        """What the sensor reported about itself."""
+        return self._info
+
+    @property
+    def stats(self) -> LinkStats:
+        """Link counters so far."""
+        return self._tracker.stats
+
+    @property
+    def clock(self) -> ClockEstimate:
+        """The sensor's current clock estimate."""
+        return self._aligner.estimate
+
+    def restart(self) -> None:
+        """The link reconnected: the sensor may have restarted its counters."""
+        self._tracker.restart()
+
+    def push(self, packets: Sequence[bytes], arrival_s: Sequence[float] | FloatArray) -> SensorSamples:
+        """Decode notifications that arrived at `arrival_s` (session seconds, one per packet)."""
+        lengths = np.fromiter(map(len, packets), dtype=np.int64, count=len(packets))
+        buf = np.frombuffer(b"".join(packets), dtype=np.uint8)
+        return self.push_buffer(buf, lengths, np.asarray(arrival_s, dtype=np.float64))
+
+    def push_buffer(
+        self, buf: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64], arrival_s: FloatArray
+    ) -> SensorSamples:
+        """Like `push`, for notifications stored back to back in `buf` (`lengths` bytes each)."""
+        if arrival_s.shape != lengths.shape:
+            raise ValueError(f"need one arrival time per packet: {arrival_s.shape} vs {lengths.shape}")
+        decoded = decode_buffer(buf, lengths)
+        kept = self._tracker.update(decoded)
+        count = kept.sample_count
+        total = int(count.sum())
+        if total == 0:
+            return SensorSamples.empty(self._info.role)
+        first_row = np.cumsum(count) - count
+        if (count == 1).all():
+            packet_of_sample = np.arange(total)
+            within = np.zeros(total, dtype=np.int64)
+        else:
+            packet_of_sample = np.repeat(np.arange(count.shape[0]), count)
+            within = np.arange(total) - np.repeat(first_row, count)
+        if total == decoded.raw.shape[0]:
+            raw = decoded.raw  # every good packet kept: no gather needed
+        else:
+            # Where each kept packet's samples sit in `decoded.raw` (which holds every good packet's).
+            raw_start = np.cumsum(decoded.sample_count) - decoded.sample_count
+            raw = decoded.raw[raw_start[kept.index][packet_of_sample] + within]
+        counter = kept.first_counter[packet_of_sample] + within
+        time_s = self._aligner.align(
+            kept.first_counter + count - 1,
+            arrival_s[kept.index],
+            kept.epoch,
+            counter,
+            kept.epoch[packet_of_sample],
+        )
+        gap = np.zeros(total, dtype=np.bool_)
+        gap[first_row[kept.gap_before]] = True
+        return SensorSamples(
+            self._info.role,
+            time_s,
+            raw[:, :3] * self._acc_scale,
+            raw[:, 3:] * self._gyr_scale,
+            gap,
+        )

@@ -1,0 +1,225 @@
+"""Online clock alignment: device sample counters to host session time.
+
+Every notification gives one anchor: (counter of the packet's last sample, host arrival
+time). Arrival delay is never negative, so the anchors lie on or above the line
+`time = offset_s + counter * period_s`; the fit follows their lower envelope, not their
+mean. Anchors are reduced to their lowest one per bin (lowest against the current
+estimate, so a wrong nominal rate does not bias the pick); the period comes from the
+lowest bins of the older and newer halves of a sliding window, and the offset puts the
+line under every bin in the window (the idea of fitting skew to the lower
+envelope of one-way delays is from S. B. Moon, P. Skelly, D. Towsley, "Estimation and
+removal of clock skew from network delay measurements", IEEE INFOCOM 1999).
+
+Block-size invariance: a sample in bin m is mapped with the estimate made from bins
+before m only, so the same anchors give the same times however they are batched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    """How a sensor's clock is tracked.
+
+    Attributes:
+        nominal_rate_hz: the rate the sensor claims, in Hz.
+        bin_s: anchors are reduced to their lowest-delay one per bin of this many seconds
+            of device time.
+        window_s: device seconds of bins the fit looks back over; longer is smoother,
+            shorter follows temperature drift faster.
+        max_rate_error: the largest believable relative error of the oscillator (0.05 = 5%);
+            estimates beyond it are clamped.
+    """
+
+    nominal_rate_hz: float
+    bin_s: float = 2.0
+    window_s: float = 120.0
+    max_rate_error: float = 0.05
+
+    def __post_init__(self) -> None:
+        if not 1.0 <= self.nominal_rate_hz <= 10_000.0:
+            raise ValueError(f"nominal_rate_hz must be in [1, 10000], got {self.nominal_rate_hz}")
+        if self.bin_s <= 0 or self.window_s < 2 * self.bin_s:
+            raise ValueError(f"need bin_s > 0 and window_s >= 2 * bin_s, got {self.bin_s}, {self.window_s}")
+        if not 0.0 < self.max_rate_error < 0.5:
+            raise ValueError(f"max_rate_error must be in (0, 0.5), got {self.max_rate_error}")
+
+
+@dataclass(frozen=True)
+class ClockEstimate:
+    """The current mapping `time_s = offset_s + counter * period_s` of one sensor.
+
+    Attributes:
+        period_s: estimated true sample period in seconds.
+        offset_s: session time of counter 0 of the current epoch, in seconds.
+        rate_error: relative error of the sensor's rate against its nominal rate.
+        fitted_span_s: device seconds the estimate is based on (0 before the first fit).
+    """
+
+    period_s: float
+    offset_s: float
+    rate_error: float
+    fitted_span_s: float
+
+    @property
+    def rate_hz(self) -> float:
+        """Estimated true sample rate in Hz."""
+        return 1.0 / self.period_s
+
+
+class ClockAligner:
+    """Maps the counters of one sensor onto the session timeline, online."""
+
+    def __init__(self, settings: ClockSettings) -> None:
+        self._settings = settings
+        self._nominal_period_s = 1.0 / settings.nominal_rate_hz
+        self._min_period_s = self._nominal_period_s / (1.0 + settings.max_rate_error)
+        self._max_period_s = self._nominal_period_s / (1.0 - settings.max_rate_error)
+        self._bin_samples = max(1, round(settings.bin_s * settings.nominal_rate_hz))
+        self._window_bins = max(2, round(settings.window_s / settings.bin_s))
+        self._period_s = self._nominal_period_s
+        self._offset_s = 0.0
+        self._last_time_s = -np.inf
+        self._epoch: int | None = None
+        self._start_bins()
+
+    @property
+    def settings(self) -> ClockSettings:
+        """The settings in use."""
+        return self._settings
+
+    @property
+    def estimate(self) -> ClockEstimate:
+        """The mapping that the next samples will use."""
+        span = 0.0
+        if self._win_end - self._win_start >= 2:
+            span = float(self._win_x[self._win_end - 1] - self._win_x[self._win_start]) * self._period_s
+        rate_error = self._nominal_period_s / self._period_s - 1.0
+        return ClockEstimate(self._period_s, self._offset_s, rate_error, span)
+
+    def _start_bins(self) -> None:
+        # Lowest anchor of each completed bin of this epoch inside the window: a sliding
+        # view [_win_start, _win_end) into buffers twice the window, compacted when full.
+        self._win_x = np.zeros(2 * self._window_bins)
+        self._win_y = np.zeros(2 * self._window_bins)
+        self._win_start = 0
+        self._win_end = 0
+        self._open_bin = -1
+        self._open_x = 0.0
+        self._open_y = 0.0
+        # The fit in force after the last completed bin: samples of later bins use it.
+        self._fit_bin = -1
+
+    def align(
+        self,
+        anchor_counter: IntArray,
+        anchor_arrival_s: FloatArray,
+        anchor_epoch: IntArray,
+        sample_counter: IntArray,
+        sample_epoch: IntArray,
+    ) -> FloatArray:
+        """Take new anchors and return session times of the new samples.
+
+        Args:
+            anchor_counter: unwrapped counter of each new packet's last sample, increasing
+                within an epoch, shape (k,).
+            anchor_arrival_s: host arrival time of each packet on the session clock, in s, shape (k,).
+            anchor_epoch: stream epoch of each packet (it increases when the sensor restarts), shape (k,).
+            sample_counter: unwrapped counters of the new samples, increasing within an epoch, shape (n,).
+            sample_epoch: epoch of each sample, shape (n,).
+
+        Returns:
+            Session times in seconds, shape (n,), never decreasing across calls.
+        """
+        if anchor_counter.shape != anchor_arrival_s.shape or anchor_counter.shape != anchor_epoch.shape:
+            raise ValueError("anchor arrays must share one shape (k,)")
+        if sample_counter.shape != sample_epoch.shape:
+            raise ValueError("sample_counter and sample_epoch must share one shape (n,)")
+        out = np.empty(sample_counter.shape[0], dtype=np.float64)
+        s_start = 0
+        for a0, a1 in _runs(anchor_epoch):
+            epoch = int(anchor_epoch[a0])
+            if self._epoch != epoch:
+                self._start_epoch(epoch, int(anchor_counter[a0]), float(anchor_arrival_s[a0]))
+            s_end = s_start + int(np.searchsorted(sample_epoch[s_start:], epoch, side="right"))
+            out[s_start:s_end] = self._map_epoch(
+                anchor_counter[a0:a1], anchor_arrival_s[a0:a1], sample_counter[s_start:s_end]
+            )
+            s_start = s_end
+        if s_start != sample_counter.shape[0]:
+            raise ValueError("every sample needs an anchor of its epoch in the same call")
+        if out.size:
+            out = np.maximum.accumulate(np.maximum(out, self._last_time_s))
+            self._last_time_s = float(out[-1])
+        return out
+
+    def _start_epoch(self, epoch: int, counter: int, arrival_s: float) -> None:
+        # The oscillator survives a restart: keep its period, find the new offset.
+        self._epoch = epoch
+        self._start_bins()
+        self._offset_s = arrival_s - counter * self._period_s
+
+    def _map_epoch(self, x_int: IntArray, y: FloatArray, samples: IntArray) -> FloatArray:
+        bins = x_int // self._bin_samples
+        x = x_int.astype(np.float64)
+        fit_bins = [self._fit_bin]
+        fits = [(self._period_s, self._offset_s)]
+        for r0, r1 in _runs(bins):
+            b = int(bins[r0])
+            if b != self._open_bin and self._open_bin >= 0:
+                self._close_bin()
+                fit_bins.append(self._fit_bin)
+                fits.append((self._period_s, self._offset_s))
+            # The lowest anchor against the estimate in force while this bin is open.
+            i = r0 + int((y[r0:r1] - x[r0:r1] * self._period_s).argmin())
+            xi, yi = float(x[i]), float(y[i])
+            if b != self._open_bin or yi - xi * self._period_s < self._open_y - self._open_x * self._period_s:
+                self._open_x, self._open_y = xi, yi
+            self._open_bin = b
+        table = np.array(fits)
+        pos = np.searchsorted(np.array(fit_bins), samples // self._bin_samples, side="left") - 1
+        fit = table[np.maximum(pos, 0)]
+        return fit[:, 1] + samples * fit[:, 0]
+
+    def _close_bin(self) -> None:
+        if self._win_end == self._win_x.shape[0]:
+            keep = self._window_bins - 1
+            for buf in (self._win_x, self._win_y):
+                buf[:keep] = buf[self._win_end - keep : self._win_end]
+            self._win_start, self._win_end = 0, keep
+        self._win_x[self._win_end] = self._open_x
+        self._win_y[self._win_end] = self._open_y
+        self._win_end += 1
+        self._win_start = max(self._win_start, self._win_end - self._window_bins)
+        self._fit_bin = self._open_bin
+        x = self._win_x[self._win_start : self._win_end]
+        y = self._win_y[self._win_start : self._win_end]
+        period = self._period_s
+        if x.shape[0] >= 2:
+            half = (x.shape[0] + 1) // 2
+            # Re-pick the two support points against the refined period: converges in two passes.
+            for _ in range(2):
+                resid = y - x * period
+                i1 = int(resid[:half].argmin())
+                i2 = half + int(resid[half:].argmin())
+                period = (y[i2] - y[i1]) / (x[i2] - x[i1])
+                period = min(max(period, self._min_period_s), self._max_period_s)
+        self._period_s = float(period)
+        self._offset_s = float((y - x * period).min())
+
+
+def _runs(values: IntArray) -> list[tuple[int, int]]:
+    """[start, end) of each run of equal values."""
+    if values.size == 0:
+        return []
+    cuts = np.flatnonzero(values[1:] != values[:-1]) + 1
+    bounds = np.concatenate(([0], cuts, [values.size]))
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

@@ -1,0 +1,207 @@
+"""Per-sensor link bookkeeping: loss, duplicates, wrap-around and restarts of a packet stream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from firmware_ble import protocol_core as core
+from imu_reader.protocol._decode import DecodedPackets, Malformed
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+DUPLICATE_WINDOW = 256
+"""A sequence number at most this far behind the newest is a duplicate or late packet;
+further back, the sensor restarted its counters (a reboot) and a new epoch begins."""
+
+_SEQ_HALF = core.SEQUENCE_MODULUS // 2
+_COUNTER_HALF = core.COUNTER_MODULUS // 2
+
+
+@dataclass(frozen=True)
+class LinkStats:
+    """Snapshot of one sensor's link counters since the tracker was created.
+
+    Attributes:
+        packets_received: notifications seen, good or bad.
+        packets_lost: packets missing from the sequence (estimated from sequence gaps).
+        duplicates: packets dropped because their sequence number was already seen (or late).
+        malformed: rejected notifications by reason (`truncated_header`, `unknown_version`,
+            `empty`, `wrong_length`).
+        samples: samples delivered.
+        samples_lost: samples missing from the device counter (lost packets or firmware overflow).
+        restarts: times the sensor's sequence and counter started over (reboot, reconnect).
+        gaps: times a gap was marked in the delivered samples.
+    """
+
+    packets_received: int = 0
+    packets_lost: int = 0
+    duplicates: int = 0
+    malformed: dict[str, int] = field(default_factory=dict)
+    samples: int = 0
+    samples_lost: int = 0
+    restarts: int = 0
+    gaps: int = 0
+
+    @property
+    def malformed_total(self) -> int:
+        """All rejected notifications."""
+        return sum(self.malformed.values())
+
+    @property
+    def loss_fraction(self) -> float:
+        """Lost packets over packets sent (kept + lost), 0 when nothing was sent."""
+        sent = self.packets_received - self.duplicates - self.malformed_total + self.packets_lost
+        return self.packets_lost / sent if sent else 0.0
+
+
+@dataclass(frozen=True)
+class TrackedPackets:
+    """The packets of a batch that carry new samples, with unwrapped counters.
+
+    Attributes:
+        index: positions of the kept packets in the decoded batch, shape (k,).
+        first_counter: unwrapped device counter of each kept packet's first sample, shape (k,).
+        sample_count: samples per kept packet, shape (k,).
+        gap_before: True where samples are missing before the packet (loss, restart), shape (k,).
+        epoch: stream epoch of each kept packet; it increases at every restart, shape (k,).
+    """
+
+    index: IntArray
+    first_counter: IntArray
+    sample_count: IntArray
+    gap_before: BoolArray
+    epoch: IntArray
+
+
+class LinkTracker:
+    """Stateful sequence and counter tracking of one sensor's notifications."""
+
+    def __init__(self) -> None:
+        self._received = 0
+        self._malformed = dict.fromkeys((m.label for m in Malformed if m), 0)
+        self._lost = 0
+        self._duplicates = 0
+        self._samples = 0
+        self._samples_lost = 0
+        self._restarts = 0
+        self._gaps = 0
+        self._epoch = -1
+        self._begin_epoch()
+
+    def restart(self) -> None:
+        """Start a new epoch: the next packet's sequence and counter are taken as they come.
+
+        The link calls this after a reconnect; a large backwards jump in the sequence or the
+        counter triggers it too.
+        """
+        self._restarts += 1
+        self._begin_epoch()
+
+    def _begin_epoch(self) -> None:
+        self._last_seq: int | None = None
+        self._next_counter = 0
+        self._epoch += 1
+
+    @property
+    def epoch(self) -> int:
+        """Current epoch number, starting at 0."""
+        return self._epoch
+
+    @property
+    def stats(self) -> LinkStats:
+        """Counters so far."""
+        return LinkStats(
+            packets_received=self._received,
+            packets_lost=self._lost,
+            duplicates=self._duplicates,
+            malformed=dict(self._malformed),
+            samples=self._samples,
+            samples_lost=self._samples_lost,
+            restarts=self._restarts,
+            gaps=self._gaps,
+        )
+
+    def update(self, decoded: DecodedPackets) -> TrackedPackets:
+        """Account for a batch in arrival order and return the packets worth keeping."""
+        self._received += len(decoded)
+        status = decoded.status
+        for code in Malformed:
+            if code:
+                self._malformed[code.label] += int(np.count_nonzero(status == code))
+        good = np.flatnonzero(status == Malformed.OK)
+        parts: list[TrackedPackets] = []
+        start = 0
+        while start < good.shape[0]:
+            kept, restart_at = self._segment(decoded, good[start:])
+            parts.append(kept)
+            if restart_at is None:
+                break
+            self.restart()
+            start += restart_at
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return TrackedPackets(empty, empty, empty, np.zeros(0, dtype=np.bool_), empty)
+        return TrackedPackets(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
+
+    def _segment(self, decoded: DecodedPackets, idx: IntArray) -> tuple[TrackedPackets, int | None]:
+        """Process good packets `idx` up to the first restart; returns the kept ones and
+        the position in `idx` where a restart begins, if any."""
+        seq = decoded.sequence[idx]
+        counter = decoded.first_counter[idx]
+        count = decoded.sample_count[idx]
+        first_of_epoch = self._last_seq is None
+        prev_seq = np.concatenate(([seq[0] if self._last_seq is None else self._last_seq], seq[:-1]))
+        step = (seq - prev_seq + _SEQ_HALF) % core.SEQUENCE_MODULUS - _SEQ_HALF
+        restart_at: int | None = None
+        back = np.flatnonzero(step < -DUPLICATE_WINDOW)
+        if back.size:
+            restart_at = int(back[0])
+        # Sequence numbers relative to the last kept packet (0), unwrapped.
+        unwrapped = np.cumsum(step)
+        limit = restart_at if restart_at is not None else seq.shape[0]
+        newest_before = np.maximum.accumulate(np.concatenate(([-1 if first_of_epoch else 0], unwrapped)))[:-1]
+        keep = unwrapped[:limit] > newest_before[:limit]
+        kept = np.flatnonzero(keep)
+        # Counter steps between consecutive kept packets; negative means the device restarted.
+        k_counter = counter[kept]
+        k_count = count[kept]
+        expected = np.concatenate(([self._next_counter], k_counter[:-1] + k_count[:-1]))
+        if first_of_epoch and kept.size:
+            expected[0] = k_counter[0]
+        counter_step = (k_counter - expected + _COUNTER_HALF) % core.COUNTER_MODULUS - _COUNTER_HALF
+        backwards = np.flatnonzero(counter_step < 0)
+        if backwards.size:
+            cut = int(backwards[0])
+            restart_at = int(kept[cut])
+            kept, k_count, counter_step = kept[:cut], k_count[:cut], counter_step[:cut]
+            limit = restart_at
+        unwrapped_kept = unwrapped[kept]
+        seq_gap = np.diff(np.concatenate(([-1 if first_of_epoch else 0], unwrapped_kept))) - 1
+        if first_of_epoch and kept.size:
+            seq_gap[0] = 0
+        first_unwrapped = (
+            (self._next_counter if not first_of_epoch else (int(counter[kept[0]]) if kept.size else 0))
+            + np.cumsum(counter_step)
+            + np.cumsum(k_count)
+            - k_count
+        )
+        gap = counter_step > 0
+        if first_of_epoch and kept.size and self._epoch > 0:
+            gap[0] = True
+        self._duplicates += int(limit - kept.size)
+        self._lost += int(seq_gap.sum())
+        self._samples += int(k_count.sum())
+        self._samples_lost += int(counter_step[counter_step > 0].sum())
+        self._gaps += int(np.count_nonzero(gap))
+        if kept.size:
+            self._last_seq = int(seq[kept[-1]])
+            self._next_counter = int(first_unwrapped[-1] + k_count[-1])
+        epoch = np.full(kept.size, self._epoch, dtype=np.int64)
+        return TrackedPackets(idx[kept], first_unwrapped, k_count, gap, epoch), restart_at
+
+
+_FIELDS = ("index", "first_counter", "sample_count", "gap_before", "epoch")

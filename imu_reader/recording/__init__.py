@@ -1,0 +1,38 @@
+"""Session recordings in MCAP: raw notifications, sensor info, events, labels."""
+
+from imu_reader.recording._reader import (
+    LinkEvent,
+    RawBatch,
+    Recording,
+    SensorRecord,
+    iter_recording,
+    read_recording,
+)
+from imu_reader.recording._schema import (
+    EVENTS_TOPIC,
+    LABELS_TOPIC,
+    RAW_SCHEMA_NAME,
+    SESSION_METADATA_NAME,
+    info_topic,
+    link_topic,
+    raw_topic,
+)
+from imu_reader.recording._writer import RecordingWriter, SessionMetadata
+
+__all__ = [
+    "EVENTS_TOPIC",
+    "LABELS_TOPIC",
+    "RAW_SCHEMA_NAME",
+    "SESSION_METADATA_NAME",
+    "LinkEvent",
+    "RawBatch",
+    "Recording",
+    "RecordingWriter",
+    "SensorRecord",
+    "SessionMetadata",
+    "info_topic",
+    "iter_recording",
+    "link_topic",
+    "raw_topic",
+    "read_recording",
+]

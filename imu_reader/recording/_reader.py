@@ -1,0 +1,271 @@
+"""MCAP recording reader: whole-file arrays in one call, or notifications in order for replay."""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import zstandard
+
+from dsp import SensorSamples
+from imu_reader._errors import InputFileError
+from imu_reader._stream import SensorStream
+from imu_reader.clock import ClockEstimate, ClockSettings
+from imu_reader.protocol import LinkStats, SensorInfo
+from imu_reader.recording import _records
+from imu_reader.recording import _schema as schema
+
+
+@dataclass(frozen=True)
+class RawBatch:
+    """Notifications of one sensor as stored in one message.
+
+    Attributes:
+        role: the sensor.
+        arrival_s: host arrival time of each notification on the session timeline, shape (n,).
+        lengths: byte length of each notification, shape (n,).
+        data: the notifications back to back.
+    """
+
+    role: str
+    arrival_s: npt.NDArray[np.float64]
+    lengths: npt.NDArray[np.int64]
+    data: npt.NDArray[np.uint8]
+
+    def packets(self) -> list[bytes]:
+        """The notifications as separate bytes objects."""
+        ends = np.cumsum(self.lengths)
+        raw = self.data.tobytes()
+        return [raw[e - n : e] for e, n in zip(ends.tolist(), self.lengths.tolist(), strict=True)]
+
+
+@dataclass(frozen=True)
+class LinkEvent:
+    """A sensor connected or disconnected at `time_s`."""
+
+    role: str
+    event: str
+    time_s: float
+
+
+@dataclass(frozen=True)
+class SensorRecord:
+    """One sensor of a recording, decoded.
+
+    Attributes:
+        info: what the sensor reported (its first info message).
+        samples: every sample on the session timeline, SI units, gaps marked.
+        stats: loss, duplicates and malformed packets over the whole file.
+        clock: the final clock estimate (true rate, offset).
+        packets: notifications stored.
+        address: the sensor's BLE address, if recorded.
+        name: its advertised name, if recorded.
+    """
+
+    info: SensorInfo
+    samples: SensorSamples
+    stats: LinkStats
+    clock: ClockEstimate
+    packets: int
+    address: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A whole recording in memory.
+
+    Attributes:
+        path: the file.
+        metadata: the session metadata record (strings), `config` parsed into `config`.
+        config: the configuration in force when it was recorded.
+        sensors: decoded sensors by role.
+        events: the events the live pipeline emitted, in order.
+        labels: ground-truth labels, or None.
+        truncated: True when the file ends early (a crash); everything up to the last
+            complete chunk is here.
+        warnings: human-readable notes about the file (truncation, bad messages).
+    """
+
+    path: Path
+    metadata: dict[str, str]
+    config: dict[str, Any]
+    sensors: dict[str, SensorRecord]
+    events: list[dict[str, Any]]
+    labels: dict[str, Any] | None
+    truncated: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the data comes from the simulator."""
+        return self.metadata.get("synthetic") == "true"
+
+    @property
+    def duration_s(self) -> float:
+        """From session time 0 to the last sample of any sensor."""
+        ends = [float(s.samples.time_s[-1]) for s in self.sensors.values() if len(s.samples)]
+        return max(ends, default=0.0)
+
+
+@dataclass
+class _Contents:
+    """Everything but the raw batches, filled while streaming the file."""
+
+    metadata: dict[str, str] = field(default_factory=dict)
+    infos: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    labels: dict[str, Any] | None = None
+    truncated: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def iter_recording(path: str | Path, contents: _Contents | None = None) -> Iterator[RawBatch | LinkEvent]:
+    """Raw batches and link events in file order, for replay.
+
+    Raises `InputFileError` when the file is not a reptempo MCAP recording. A file cut
+    off early ends the iteration after its last complete chunk, with a warning in
+    `contents` when given.
+    """
+    path = Path(path)
+    contents = contents if contents is not None else _Contents()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read: {exc.strerror}") from None
+    if not data.startswith(_records.MAGIC):
+        raise InputFileError(path, "not an MCAP file (bad magic bytes)")
+    topics: dict[int, str] = {}
+    index = 0
+    try:
+        for record in _records.walk(data):
+            index += 1
+            if isinstance(record, _records.ChannelRecord):
+                topics[record.id] = record.topic
+            elif isinstance(record, _records.MetadataRecord):
+                if record.name == schema.SESSION_METADATA_NAME:
+                    contents.metadata = dict(record.fields)
+            else:
+                topic = topics.get(record.channel_id)
+                if topic is None:
+                    contents.warnings.append(f"{path}: record {index}: message on unknown channel")
+                    continue
+                item = _message(path, index, topic, record.data, contents)
+                if item is not None:
+                    yield item
+    except _records.TruncatedError as exc:
+        contents.truncated = True
+        contents.warnings.append(
+            f"{path}: file ends early (cut inside the record at byte {exc.offset}); "
+            "read up to the last complete chunk"
+        )
+    except (ValueError, struct.error, zstandard.ZstdError) as exc:
+        raise InputFileError(path, f"record {index + 1}: corrupt MCAP ({exc})") from None
+    if not contents.metadata:
+        raise InputFileError(path, f"no {schema.SESSION_METADATA_NAME} metadata: not a reptempo recording")
+
+
+def _message(
+    path: Path, index: int, topic: str, data: bytes, contents: _Contents
+) -> RawBatch | LinkEvent | None:
+    parts = topic.split("/")
+    try:
+        if topic.startswith("/sensors/") and len(parts) == 4:
+            role, kind = parts[2], parts[3]
+            if kind == "raw":
+                arrival, lengths, buf = schema.decode_raw_batch(data)
+                return RawBatch(role, arrival, lengths, buf)
+            payload = json.loads(data)
+            if kind == "info":
+                contents.infos.setdefault(role, payload)
+            elif kind == "link":
+                return LinkEvent(role, str(payload["event"]), float(payload["time_s"]))
+        elif topic == schema.EVENTS_TOPIC:
+            contents.events.append(json.loads(data))
+        elif topic == schema.LABELS_TOPIC:
+            contents.labels = {**(contents.labels or {}), **json.loads(data)["labels"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        contents.warnings.append(f"{path}: record {index} on {topic}: skipped ({exc})")
+    return None
+
+
+def read_recording(path: str | Path, *, clock: ClockSettings | None = None) -> Recording:
+    """Read a whole recording: per-sensor samples on the session timeline, events, labels.
+
+    Decoding runs the same `SensorStream` as a live session, so the samples equal what
+    the live pipeline saw.
+
+    Args:
+        path: the MCAP file.
+        clock: clock-alignment settings; None uses each sensor's nominal rate and defaults.
+
+    Raises:
+        InputFileError: not an MCAP file, not a reptempo recording, or a sensor without info.
+    """
+    path = Path(path)
+    contents = _Contents()
+    batches: dict[str, list[RawBatch | LinkEvent]] = {}
+    for item in iter_recording(path, contents):
+        batches.setdefault(item.role, []).append(item)
+    sensors: dict[str, SensorRecord] = {}
+    for role, items in batches.items():
+        info_fields = contents.infos.get(role)
+        if info_fields is None:
+            raise InputFileError(path, f"sensor {role!r} has raw data but no info message")
+        try:
+            info = SensorInfo.from_dict(info_fields)
+        except (ValueError, TypeError) as exc:
+            raise InputFileError(path, f"sensor {role!r} info: {exc}") from None
+        sensors[role] = _decode_sensor(info, info_fields, items, clock)
+    config_text = contents.metadata.get("config", "{}")
+    try:
+        config = json.loads(config_text)
+    except ValueError:
+        contents.warnings.append(f"{path}: metadata 'config' is not JSON; ignored")
+        config = {}
+    return Recording(
+        path, contents.metadata, config, sensors, contents.events, contents.labels,
+        contents.truncated, contents.warnings,
+    )
+
+
+def _decode_sensor(
+    info: SensorInfo, fields: dict[str, Any], items: list[RawBatch | LinkEvent], clock: ClockSettings | None
+) -> SensorRecord:
+    stream = SensorStream(info, clock=clock)
+    parts: list[SensorSamples] = []
+    run: list[RawBatch] = []
+    packets = 0
+    disconnected = False
+
+    def decode_run() -> None:
+        if run:
+            lengths = np.concatenate([b.lengths for b in run])
+            parts.append(
+                stream.push_buffer(
+                    np.concatenate([b.data for b in run]), lengths, np.concatenate([b.arrival_s for b in run])
+                )
+            )
+            run.clear()
+
+    for item in items:
+        if isinstance(item, RawBatch):
+            run.append(item)
+            packets += int(item.lengths.shape[0])
+        elif item.event == "disconnected":
+            disconnected = True
+        elif disconnected:
+            decode_run()
+            stream.restart()
+            disconnected = False
+    decode_run()
+    samples = SensorSamples.concatenate(parts) if parts else SensorSamples.empty(info.role)
+    return SensorRecord(
+        info, samples, stream.stats, stream.clock, packets, fields.get("address"), fields.get("name")
+    )

@@ -1,0 +1,5 @@
+"""`python -m reptempo` is the `reptempo` command."""
+
+from reptempo.cli import main
+
+raise SystemExit(main())

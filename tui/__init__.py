@@ -1,0 +1,1 @@
+"""The Textual dashboard (arrives with the dashboard issue)."""
