@@ -66,7 +66,8 @@ def pack_data(sequence, first_counter, samples):
     """Encode one data packet.
 
     `samples` is a flat sequence of int16 values, six per sample
-    (acc x, y, z, gyr x, y, z). Sequence and counter wrap modulo 2**16 and 2**32.
+    (acc x, y, z, gyr x, y, z), as the IMU delivers them; they are not range-checked
+    (this runs per packet on the sensor). Sequence and counter wrap modulo 2**16 and 2**32.
     """
     n_values = len(samples)
     if n_values == 0 or n_values % 6:
@@ -105,8 +106,25 @@ def unpack_data(packet):
 
 
 def pack_info(role, rate_hz, acc_range_g, gyro_range_dps, imu_model, firmware_version):
-    """Encode the info characteristic. `role` is a name from ROLES, `firmware_version` a 3-tuple."""
+    """Encode the info characteristic. `role` is a name from ROLES, `firmware_version` a 3-tuple.
+
+    Raises ValueError for a value the protocol cannot carry (MicroPython's struct would
+    silently truncate it instead).
+    """
+    if role not in ROLES:
+        raise ValueError("unknown role %r" % (role,))
+    if rate_hz not in RATES_HZ:
+        raise ValueError("unsupported rate_hz %d" % rate_hz)
+    if acc_range_g not in ACC_RANGES_G:
+        raise ValueError("unsupported acc_range_g %d" % acc_range_g)
+    if gyro_range_dps not in GYRO_RANGES_DPS:
+        raise ValueError("unsupported gyro_range_dps %d" % gyro_range_dps)
+    if not 0 <= imu_model <= 255:
+        raise ValueError("imu_model %d out of range 0..255" % imu_model)
     major, minor, patch = firmware_version
+    for part in (major, minor, patch):
+        if not 0 <= part <= 255:
+            raise ValueError("firmware version part %d out of range 0..255" % part)
     return struct.pack(
         INFO_FORMAT, PROTOCOL_VERSION, ROLES.index(role), rate_hz, acc_range_g,
         gyro_range_dps, imu_model, major, minor, patch,
@@ -150,7 +168,11 @@ def pack_control(opcode, arg=None):
         return bytes((opcode,))
     if arg is None:
         raise ValueError("control opcode 0x%02x needs an argument" % opcode)
-    return struct.pack("<BH" if size == 2 else "<BB", opcode, arg)
+    if not 0 <= arg < (1 << (8 * size)):
+        raise ValueError("control argument %d does not fit %d bytes" % (arg, size))
+    data = struct.pack("<BH" if size == 2 else "<BB", opcode, arg)
+    parse_control(data)  # the same validation the sensor applies
+    return data
 
 
 def parse_control(data):

@@ -90,7 +90,7 @@ def transmit(
     n_packets = raw.shape[0] // k
     n = n_packets * k
     true_period_s = 1.0 / (settings.rate_hz * (1.0 + settings.rate_error))
-    sample_time_s = settings.start_s + np.arange(raw.shape[0]) * true_period_s
+    sample_time_s = settings.start_s + np.arange(raw.shape[0], dtype=np.float64) * true_period_s
     # Vectorised packing: header and samples laid out as rows of one uint8 matrix.
     rows = np.zeros((n_packets, core.DATA_HEADER_SIZE + core.SAMPLE_SIZE * k), dtype=np.uint8)
     rows[:, 0] = core.PROTOCOL_VERSION

@@ -17,6 +17,7 @@ before m only, so the same anchors give the same times however they are batched.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -87,6 +88,10 @@ class ClockAligner:
         self._window_bins = max(2, round(settings.window_s / settings.bin_s))
         self._period_s = self._nominal_period_s
         self._offset_s = 0.0
+        # A new fit is phased in over one bin (slewed), so the timeline has no steps:
+        # `_slew_s` is the jump it would have made at counter `_slew_from`.
+        self._slew_s = 0.0
+        self._slew_from = 0
         self._last_time_s = -np.inf
         self._epoch: int | None = None
         self._start_bins()
@@ -157,7 +162,10 @@ class ClockAligner:
         if s_start != sample_counter.shape[0]:
             raise ValueError("every sample needs an anchor of its epoch in the same call")
         if out.size:
-            out = np.maximum.accumulate(np.maximum(out, self._last_time_s))
+            # Safety net for a restart that lands before the last time: keep the timeline
+            # strictly increasing by at least 1 us per sample.
+            step = 1e-6 * np.arange(1, out.size + 1)
+            out = np.maximum.accumulate(np.maximum(out - step, self._last_time_s)) + step
             self._last_time_s = float(out[-1])
         return out
 
@@ -166,18 +174,19 @@ class ClockAligner:
         self._epoch = epoch
         self._start_bins()
         self._offset_s = arrival_s - counter * self._period_s
+        self._slew_s = 0.0
 
     def _map_epoch(self, x_int: IntArray, y: FloatArray, samples: IntArray) -> FloatArray:
         bins = x_int // self._bin_samples
         x = x_int.astype(np.float64)
         fit_bins = [self._fit_bin]
-        fits = [(self._period_s, self._offset_s)]
+        fits = [self._fit]
         for r0, r1 in _runs(bins):
             b = int(bins[r0])
             if b != self._open_bin and self._open_bin >= 0:
                 self._close_bin()
                 fit_bins.append(self._fit_bin)
-                fits.append((self._period_s, self._offset_s))
+                fits.append(self._fit)
             # The lowest anchor against the estimate in force while this bin is open.
             i = r0 + int((y[r0:r1] - x[r0:r1] * self._period_s).argmin())
             xi, yi = float(x[i]), float(y[i])
@@ -186,8 +195,13 @@ class ClockAligner:
             self._open_bin = b
         table = np.array(fits)
         pos = np.searchsorted(np.array(fit_bins), samples // self._bin_samples, side="left") - 1
-        fit = table[np.maximum(pos, 0)]
-        return fit[:, 1] + samples * fit[:, 0]
+        period, offset, slew, slew_from = table[np.maximum(pos, 0)].T
+        fade = np.clip(1.0 - (samples - slew_from) / self._bin_samples, 0.0, 1.0)
+        return np.asarray(offset + samples * period - slew * fade, dtype=np.float64)
+
+    @property
+    def _fit(self) -> tuple[float, float, float, float]:
+        return (self._period_s, self._offset_s, self._slew_s, float(self._slew_from))
 
     def _close_bin(self) -> None:
         if self._win_end == self._win_x.shape[0]:
@@ -212,8 +226,13 @@ class ClockAligner:
                 i2 = half + int(resid[half:].argmin())
                 period = (y[i2] - y[i1]) / (x[i2] - x[i1])
                 period = min(max(period, self._min_period_s), self._max_period_s)
+        offset = float((y - x * period).min())
+        # Samples from the next bin on use this fit; phase it in from where the old one was.
+        self._slew_from = (self._open_bin + 1) * self._bin_samples
+        old_s = self._offset_s + self._slew_from * self._period_s
         self._period_s = float(period)
-        self._offset_s = float((y - x * period).min())
+        self._offset_s = offset
+        self._slew_s = offset + self._slew_from * self._period_s - old_s
 
 
 def _runs(values: IntArray) -> list[tuple[int, int]]:
@@ -222,4 +241,4 @@ def _runs(values: IntArray) -> list[tuple[int, int]]:
         return []
     cuts = np.flatnonzero(values[1:] != values[:-1]) + 1
     bounds = np.concatenate(([0], cuts, [values.size]))
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return list(pairwise(bounds.tolist()))

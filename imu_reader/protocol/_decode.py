@@ -51,7 +51,7 @@ class DecodedPackets:
     @property
     def ok(self) -> npt.NDArray[np.bool_]:
         """Mask of packets that decoded."""
-        return self.status == Malformed.OK
+        return np.asarray(self.status == Malformed.OK, dtype=np.bool_)
 
     def __len__(self) -> int:
         return int(self.status.shape[0])
@@ -87,8 +87,13 @@ def _decode_uniform(rows: npt.NDArray[np.uint8]) -> DecodedPackets:
     sequence = np.where(good, header[:, 2:4].copy().view("<u2")[:, 0], 0).astype(np.int64)
     first = np.where(good, header[:, 4:8].copy().view("<u4")[:, 0], 0).astype(np.int64)
     count = np.where(good, count, 0)
-    body = np.ascontiguousarray(rows[good, _HEADER:])
-    raw = body.view("<i2").reshape(-1, 6).astype(np.int16, copy=False)
+    if good.any():
+        # Every row has one length, so a good row means every body is whole samples.
+        raw = (
+            np.ascontiguousarray(rows[good, _HEADER:]).view("<i2").reshape(-1, 6).astype(np.int16, copy=False)
+        )
+    else:
+        raw = np.zeros((0, 6), dtype=np.int16)
     return DecodedPackets(status, sequence, first, count, raw)
 
 

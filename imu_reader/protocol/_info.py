@@ -47,7 +47,9 @@ class SensorInfo:
             raise ValueError(f"unknown imu_model {self.imu_model!r}")
         parts = self.firmware_version.split(".")
         if len(parts) != 3 or not all(p.isdigit() and int(p) < 256 for p in parts):
-            raise ValueError(f"firmware_version must be major.minor.patch (0-255 each), got {self.firmware_version!r}")
+            raise ValueError(
+                f"firmware_version must be major.minor.patch (0-255 each), got {self.firmware_version!r}"
+            )
 
     @property
     def acc_scale_mps2(self) -> float:
@@ -72,9 +74,9 @@ class SensorInfo:
     def to_bytes(self) -> bytes:
         """Encode as the info characteristic."""
         model = next(k for k, v in core.IMU_MODELS.items() if v == self.imu_model)
-        version = tuple(int(p) for p in self.firmware_version.split("."))
+        major, minor, patch = (int(p) for p in self.firmware_version.split("."))
         encoded: bytes = core.pack_info(
-            self.role, self.rate_hz, self.acc_range_g, self.gyro_range_dps, model, version
+            self.role, self.rate_hz, self.acc_range_g, self.gyro_range_dps, model, (major, minor, patch)
         )
         return encoded
 

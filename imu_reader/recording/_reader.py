@@ -214,7 +214,8 @@ def read_recording(path: str | Path, *, clock: ClockSettings | None = None) -> R
     for item in iter_recording(path, contents):
         batches.setdefault(item.role, []).append(item)
     sensors: dict[str, SensorRecord] = {}
-    for role, items in batches.items():
+    for role in [*contents.infos, *(r for r in batches if r not in contents.infos)]:
+        items = batches.get(role, [])
         info_fields = contents.infos.get(role)
         if info_fields is None:
             raise InputFileError(path, f"sensor {role!r} has raw data but no info message")
@@ -230,8 +231,14 @@ def read_recording(path: str | Path, *, clock: ClockSettings | None = None) -> R
         contents.warnings.append(f"{path}: metadata 'config' is not JSON; ignored")
         config = {}
     return Recording(
-        path, contents.metadata, config, sensors, contents.events, contents.labels,
-        contents.truncated, contents.warnings,
+        path,
+        contents.metadata,
+        config,
+        sensors,
+        contents.events,
+        contents.labels,
+        contents.truncated,
+        contents.warnings,
     )
 
 

@@ -28,7 +28,9 @@ def summarise(path: str) -> dict[str, Any]:
                 "nominal_rate_hz": s.info.rate_hz,
                 "measured_rate_hz": round(s.clock.rate_hz, 3),
                 "samples": len(s.samples),
-                "duration_s": round(float(s.samples.time_s[-1] - s.samples.time_s[0]), 3) if len(s.samples) else 0.0,
+                "duration_s": round(float(s.samples.time_s[-1] - s.samples.time_s[0]), 3)
+                if len(s.samples)
+                else 0.0,
                 "packets": s.packets,
                 "packets_lost": stats.packets_lost,
                 "loss_percent": round(100.0 * stats.loss_fraction, 3),
@@ -65,12 +67,32 @@ def _text(info: dict[str, Any]) -> str:
         f"duration    {info['duration_s']:.1f} s",
         "",
     ]
-    header = ("role", "imu", "rate Hz", "measured", "samples", "packets", "lost", "loss %", "dup", "bad", "gaps")
+    header = (
+        "role",
+        "imu",
+        "rate Hz",
+        "measured",
+        "samples",
+        "packets",
+        "lost",
+        "loss %",
+        "dup",
+        "bad",
+        "gaps",
+    )
     rows = [
         (
-            s["role"], s["imu_model"], str(s["nominal_rate_hz"]), f"{s['measured_rate_hz']:.2f}",
-            str(s["samples"]), str(s["packets"]), str(s["packets_lost"]), f"{s['loss_percent']:.2f}",
-            str(s["duplicates"]), str(s["malformed"]), str(s["gaps"]),
+            s["role"],
+            s["imu_model"],
+            str(s["nominal_rate_hz"]),
+            f"{s['measured_rate_hz']:.2f}",
+            str(s["samples"]),
+            str(s["packets"]),
+            str(s["packets_lost"]),
+            f"{s['loss_percent']:.2f}",
+            str(s["duplicates"]),
+            str(s["malformed"]),
+            str(s["gaps"]),
         )
         for s in info["sensors"]
     ]
@@ -82,8 +104,11 @@ def _text(info: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"events      {info['events']}")
     lines.append(f"labels      {', '.join(info['labels']) if info['labels'] else 'none'}")
-    extra = {k: v for k, v in info["metadata"].items()
-             if k not in ("software_version", "synthetic", "source", "start_unix_ns", "format_version")}
+    extra = {
+        k: v
+        for k, v in info["metadata"].items()
+        if k not in ("software_version", "synthetic", "source", "start_unix_ns", "format_version")
+    }
     for key, value in extra.items():
         lines.append(f"{key:<11} {value}")
     lines.extend(f"warning: {w}" for w in info["warnings"])
