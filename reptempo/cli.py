@@ -40,13 +40,20 @@ Run 'reptempo COMMAND --help' for the options of one command.
 def _add_info(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "info",
-        help="show what a recording holds: sensors, rates, loss, metadata, labels",
+        help="show what a recording or CSV export holds: sensors, rates, loss, metadata, labels",
         description="Show what a recording holds: its sensors (role, IMU, nominal and measured rate), "
         "duration, packets, loss and duplicates per sensor, session metadata and whether it has "
-        "ground-truth labels.",
+        "ground-truth labels. Given a CSV file, a Sensor Logger recording or a phyphox export "
+        "instead (anything not named *.mcap), show its format, rate, duration, gaps and the "
+        "median acceleration magnitude, a check of the units (a still sensor reads 1 g).",
     )
-    p.add_argument("file", help="an MCAP recording made by reptempo")
+    p.add_argument("file", help="an MCAP recording made by reptempo, or a CSV / phone export")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument(
+        "--rate", type=float, metavar="HZ", help="CSV only: sample rate when there is no time column"
+    )
+    p.add_argument("--acc-unit", choices=ACC_UNITS, help="CSV only: accelerometer unit (default: m/s2)")
+    p.add_argument("--gyr-unit", choices=GYR_UNITS, help="CSV only: gyroscope unit (default: rad/s)")
 
 
 def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

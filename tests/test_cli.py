@@ -161,7 +161,7 @@ def test_export_failure_leaves_nothing(
 def test_not_mcap_is_one_line_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
-    bad = tmp_path / "shin.csv"
+    bad = tmp_path / "shin.mcap"  # a CSV under a recording's name
     bad.write_text("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,0,0,0,0,0,0\n")
     extra = ["--out", str(tmp_path / "out")] if command == "export" else []
     code, out, err = run([command, str(bad), *extra], capsys)
@@ -184,3 +184,89 @@ def test_unknown_unit_is_rejected_by_parser(tmp_path: Path, capsys: pytest.Captu
         cli.main(["export", "x.mcap", "--out", str(tmp_path), "--acc-unit", "furlongs"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'furlongs'" in capsys.readouterr().err
+
+
+GOOD_HEADER = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n"
+BAD_CSV = {
+    "missing.csv": (
+        "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y\n0,0,0,1,0,0\n",
+        "missing.csv: line 1: header is missing column(s) gyr_z",
+    ),
+    "nan.csv": (
+        GOOD_HEADER + "0,0,0,9.8,0,0,0\n0.01,0,nan,9.8,0,0,0\n",
+        "nan.csv: line 3: column acc_y: 'nan' is not a finite number",
+    ),
+    "backwards.csv": (
+        GOOD_HEADER + "0,0,0,9.8,0,0,0\n0.01,0,0,9.8,0,0,0\n0.005,0,0,9.8,0,0,0\n",
+        "backwards.csv: line 4: time does not increase",
+    ),
+    "empty.csv": ("", "empty.csv: file is empty"),
+    "text.csv": (GOOD_HEADER + "0,0,0,9.8,0,0,0\n0.01,0,zero,9.8,0,0,0\n", "text.csv: line 3: column acc_y"),
+    "notes.txt": ("hello world\n", "notes.txt: line 1: layout not recognised"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CSV))
+def test_bad_csv_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    content, expected = BAD_CSV[name]
+    path = tmp_path / name
+    path.write_text(content)
+    code, out, err = run(["info", str(path)], capsys)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"reptempo info: error: {tmp_path}/")
+    assert expected in lines[0]
+
+
+def test_info_on_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = np.random.default_rng(3)
+    time_s = np.arange(500) / 50.0
+    time_s[300:] += 1.0  # a one-second hole
+    acc_g = np.column_stack([np.zeros(500), np.zeros(500), np.ones(500)]) + rng.normal(0, 0.01, (500, 3))
+    rows = np.column_stack([time_s, acc_g, np.zeros((500, 3))])
+    path = tmp_path / "phone.csv"
+    np.savetxt(path, rows, delimiter=",", header=GOOD_HEADER.strip(), comments="", fmt="%.6f")
+    code, out, err = run(["info", str(path), "--format", "json", "--acc-unit", "g"], capsys)
+    assert code == 0, err
+    info = json.loads(out)
+    assert info["format"] == "a canonical CSV"
+    assert info["samples"] == 500
+    assert info["rate_hz"] == pytest.approx(50.0, abs=0.01)
+    assert info["gaps"] == 1
+    assert info["duration_s"] == pytest.approx(10.98, abs=1e-6)
+    assert info["median_acc_g"] == pytest.approx(1.0, abs=0.02)
+    code, out, _ = run(["info", str(path)], capsys)  # read as m/s2: the unit check warns
+    assert code == 0
+    assert "check --acc-unit" in out
+
+
+def test_csv_flags_refused_for_recordings(
+    two_sensor_session: tuple[Path, dict[str, Transmission]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, _ = two_sensor_session
+    code, _, err = run(["info", str(path), "--rate", "50"], capsys)
+    assert code == 2
+    assert err.strip() == f"reptempo info: error: {path}: --rate applies to CSV input only"
+
+
+def test_unknown_schema_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mcap.writer import Writer
+
+    path = tmp_path / "foreign.mcap"
+    with path.open("wb") as handle:
+        writer = Writer(handle)
+        writer.start()
+        writer.add_metadata("reptempo.session", {"format_version": "1"})
+        schema = writer.register_schema("foo.Imu", "protobuf", b"")
+        channel = writer.register_channel("/sensors/shin/raw", "protobuf", schema)
+        writer.add_message(channel, 1, b"\x00", 1)
+        writer.finish()
+    code, _, err = run(["info", str(path)], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert f"{path}: record" in lines[0]
+    assert "channel /sensors/shin/raw has schema 'foo.Imu'" in lines[0]
+    assert "expected 'reptempo_msgs/msg/NotificationBatch'" in lines[0]

@@ -142,11 +142,15 @@ def iter_recording(path: str | Path, contents: _Contents | None = None) -> Itera
     if not data.startswith(_records.MAGIC):
         raise InputFileError(path, "not an MCAP file (bad magic bytes)")
     topics: dict[int, str] = {}
+    schemas: dict[int, _records.SchemaRecord] = {}
     index = 0
     try:
         for record in _records.walk(data):
             index += 1
-            if isinstance(record, _records.ChannelRecord):
+            if isinstance(record, _records.SchemaRecord):
+                schemas[record.id] = record
+            elif isinstance(record, _records.ChannelRecord):
+                _check_channel(path, index, record, schemas.get(record.schema_id))
                 topics[record.id] = record.topic
             elif isinstance(record, _records.MetadataRecord):
                 if record.name == schema.SESSION_METADATA_NAME:
@@ -169,6 +173,40 @@ def iter_recording(path: str | Path, contents: _Contents | None = None) -> Itera
         raise InputFileError(path, f"record {index + 1}: corrupt MCAP ({exc})") from None
     if not contents.metadata:
         raise InputFileError(path, f"no {schema.SESSION_METADATA_NAME} metadata: not a reptempo recording")
+
+
+def _expected_schema(topic: str) -> tuple[str, str, str] | None:
+    """(schema name, schema encoding, message encoding) our reader needs on `topic`."""
+    parts = topic.split("/")
+    if topic.startswith("/sensors/") and len(parts) == 4:
+        if parts[3] == "raw":
+            return schema.RAW_SCHEMA_NAME, "ros2msg", "cdr"
+        if parts[3] == "info":
+            return "reptempo.SensorInfo", "jsonschema", "json"
+        if parts[3] == "link":
+            return "reptempo.LinkEvent", "jsonschema", "json"
+    if topic == schema.EVENTS_TOPIC:
+        return "reptempo.Event", "jsonschema", "json"
+    if topic == schema.LABELS_TOPIC:
+        return "reptempo.GroundTruth", "jsonschema", "json"
+    return None
+
+
+def _check_channel(
+    path: Path, index: int, channel: _records.ChannelRecord, found: _records.SchemaRecord | None
+) -> None:
+    expected = _expected_schema(channel.topic)
+    if expected is None:
+        return
+    name, encoding, message_encoding = expected
+    actual = (found.name, found.encoding) if found is not None else ("(none)", "")
+    if actual != (name, encoding) or channel.message_encoding != message_encoding:
+        raise InputFileError(
+            path,
+            f"channel {channel.topic} has schema {actual[0]!r} ({actual[1] or 'no'} encoding, "
+            f"{channel.message_encoding} messages); expected {name!r} ({encoding}, {message_encoding})",
+            where=f"record {index}",
+        )
 
 
 def _message(

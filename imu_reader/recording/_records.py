@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import zstandard
 
 MAGIC = b"\x89MCAP0\r\n"
+OP_SCHEMA = 0x03
 OP_CHANNEL = 0x04
 OP_MESSAGE = 0x05
 OP_CHUNK = 0x06
@@ -39,11 +40,22 @@ class TruncatedError(Exception):
 
 
 @dataclass(frozen=True)
+class SchemaRecord:
+    """A schema: its id, name and encoding."""
+
+    id: int
+    name: str
+    encoding: str
+
+
+@dataclass(frozen=True)
 class ChannelRecord:
-    """A channel: its id and topic."""
+    """A channel: its id, topic, schema id and message encoding."""
 
     id: int
     topic: str
+    schema_id: int
+    message_encoding: str
 
 
 @dataclass(frozen=True)
@@ -63,11 +75,11 @@ class MetadataRecord:
     fields: dict[str, str]
 
 
-Record = ChannelRecord | MessageRecord | MetadataRecord
+Record = SchemaRecord | ChannelRecord | MessageRecord | MetadataRecord
 
 
 def walk(data: bytes) -> Iterator[Record]:
-    """Channel, message and metadata records in file order.
+    """Schema, channel, message and metadata records in file order.
 
     Raises `TruncatedError` after the last complete record if the file is cut off, and
     ValueError if it is not MCAP or a record is malformed.
@@ -139,9 +151,15 @@ def _parse(opcode: int, data: bytes, start: int, end: int) -> Record | None:
         channel_id, _seq, log_time, _pub = _MESSAGE_HEAD.unpack_from(data, start)
         return MessageRecord(channel_id, log_time, data[start + _MESSAGE_HEAD.size : end])
     if opcode == OP_CHANNEL:
-        channel_id = _U16.unpack_from(data, start)[0]
-        topic, _ = _string(data, start + 4)
-        return ChannelRecord(channel_id, topic)
+        channel_id, schema_id = struct.unpack_from("<HH", data, start)
+        topic, pos = _string(data, start + 4)
+        encoding, _ = _string(data, pos)
+        return ChannelRecord(channel_id, topic, schema_id, encoding)
+    if opcode == OP_SCHEMA:
+        schema_id = _U16.unpack_from(data, start)[0]
+        name, pos = _string(data, start + 2)
+        encoding, _ = _string(data, pos)
+        return SchemaRecord(schema_id, name, encoding)
     if opcode == OP_METADATA:
         name, pos = _string(data, start)
         map_end = pos + 4 + _U32.unpack_from(data, pos)[0]

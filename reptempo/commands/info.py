@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from imu_reader import InputFileError
 from reptempo.cli import EXIT_OK
 
 
@@ -56,6 +57,44 @@ def summarise(path: str) -> dict[str, Any]:
         "truncated": rec.truncated,
         "warnings": rec.warnings,
     }
+
+
+def summarise_csv(
+    path: str, rate_hz: float | None, acc_unit: str | None, gyr_unit: str | None
+) -> dict[str, Any]:
+    """The facts `info` prints about a CSV file or phone export."""
+    import numpy as np
+
+    from imu_reader.csvio import detect_layout, read_sensor_csv
+
+    layout = detect_layout(path)
+    samples = read_sensor_csv(path, role="shin", rate_hz=rate_hz, acc_unit=acc_unit, gyr_unit=gyr_unit)
+    steps = np.diff(samples.time_s)
+    acc_g = np.linalg.norm(samples.acc_mps2, axis=1) / 9.80665
+    return {
+        "file": path,
+        "format": layout.label,
+        "samples": len(samples),
+        "duration_s": round(float(samples.time_s[-1] - samples.time_s[0]), 3),
+        "rate_hz": round(1.0 / float(np.median(steps)), 3),
+        "gaps": int(samples.gap_before.sum()),
+        "median_acc_g": round(float(np.median(acc_g)), 3),
+    }
+
+
+def _csv_text(info: dict[str, Any]) -> str:
+    lines = [
+        f"file        {info['file']}",
+        f"format      {info['format']}",
+        f"samples     {info['samples']}",
+        f"duration    {info['duration_s']:.1f} s",
+        f"rate        {info['rate_hz']:.2f} Hz (median step)",
+        f"gaps        {info['gaps']}",
+        f"median |a|  {info['median_acc_g']:.3f} g",
+    ]
+    if not 0.5 < info["median_acc_g"] < 2.0:
+        lines.append("warning: a body at rest reads about 1 g; check --acc-unit (g or m/s2)")
+    return "\n".join(lines)
 
 
 def _text(info: dict[str, Any]) -> str:
@@ -117,10 +156,17 @@ def _text(info: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary of `args.file`."""
-    info = summarise(args.file)
+    is_csv = not args.file.lower().endswith(".mcap")
+    if is_csv:
+        info = summarise_csv(args.file, args.rate, args.acc_unit, args.gyr_unit)
+    else:
+        for flag in ("rate", "acc_unit", "gyr_unit"):
+            if getattr(args, flag) is not None:
+                raise InputFileError(args.file, f"--{flag.replace('_', '-')} applies to CSV input only")
+        info = summarise(args.file)
     if args.format == "json":
         json.dump(info, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        print(_text(info))
+        print(_csv_text(info) if is_csv else _text(info))
     return EXIT_OK
