@@ -92,7 +92,7 @@ class SensorStream:
         return SensorSamples(
             self._info.role,
             time_s,
-            raw[:, :3].astype(np.float64) * self._acc_scale,
-            raw[:, 3:].astype(np.float64) * self._gyr_scale,
+            np.multiply(raw[:, :3], self._acc_scale, dtype=np.float64),
+            np.multiply(raw[:, 3:], self._gyr_scale, dtype=np.float64),
             gap,
         )

@@ -193,9 +193,11 @@ class ClockAligner:
             if b != self._open_bin or yi - xi * self._period_s < self._open_y - self._open_x * self._period_s:
                 self._open_x, self._open_y = xi, yi
             self._open_bin = b
+        # Samples are sorted: fit j covers those after bin fit_bins[j] up to bin fit_bins[j + 1].
+        starts = np.searchsorted(samples, (np.array(fit_bins[1:]) + 1) * self._bin_samples)
+        counts = np.diff(np.concatenate(([0], starts, [samples.shape[0]])))
         table = np.array(fits)
-        pos = np.searchsorted(np.array(fit_bins), samples // self._bin_samples, side="left") - 1
-        period, offset, slew, slew_from = table[np.maximum(pos, 0)].T
+        period, offset, slew, slew_from = (np.repeat(column, counts) for column in table.T)
         fade = np.clip(1.0 - (samples - slew_from) / self._bin_samples, 0.0, 1.0)
         return np.asarray(offset + samples * period - slew * fade, dtype=np.float64)
 
@@ -219,13 +221,13 @@ class ClockAligner:
         period = self._period_s
         if x.shape[0] >= 2:
             half = (x.shape[0] + 1) // 2
-            # Re-pick the two support points against the refined period: converges in two passes.
-            for _ in range(2):
-                resid = y - x * period
-                i1 = int(resid[:half].argmin())
-                i2 = half + int(resid[half:].argmin())
-                period = (y[i2] - y[i1]) / (x[i2] - x[i1])
-                period = min(max(period, self._min_period_s), self._max_period_s)
+            # Support points picked against the previous period; the picks settle within a
+            # few bins, after which one pass per bin is exact.
+            resid = y - x * period
+            i1 = int(resid[:half].argmin())
+            i2 = half + int(resid[half:].argmin())
+            period = (y[i2] - y[i1]) / (x[i2] - x[i1])
+            period = min(max(period, self._min_period_s), self._max_period_s)
         offset = float((y - x * period).min())
         # Samples from the next bin on use this fit; phase it in from where the old one was.
         self._slew_from = (self._open_bin + 1) * self._bin_samples

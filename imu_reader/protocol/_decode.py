@@ -87,7 +87,9 @@ def _decode_uniform(rows: npt.NDArray[np.uint8]) -> DecodedPackets:
     sequence = np.where(good, header[:, 2:4].copy().view("<u2")[:, 0], 0).astype(np.int64)
     first = np.where(good, header[:, 4:8].copy().view("<u4")[:, 0], 0).astype(np.int64)
     count = np.where(good, count, 0)
-    if good.any():
+    if good.all():
+        raw = np.ascontiguousarray(rows[:, _HEADER:]).view("<i2").reshape(-1, 6)
+    elif good.any():
         # Every row has one length, so a good row means every body is whole samples.
         raw = (
             np.ascontiguousarray(rows[good, _HEADER:]).view("<i2").reshape(-1, 6).astype(np.int16, copy=False)

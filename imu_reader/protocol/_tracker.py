@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from firmware_ble import protocol_core as core
 from imu_reader.protocol._decode import DecodedPackets, Malformed
 
 IntArray = npt.NDArray[np.int64]
@@ -16,9 +15,6 @@ BoolArray = npt.NDArray[np.bool_]
 DUPLICATE_WINDOW = 256
 """A sequence number at most this far behind the newest is a duplicate or late packet;
 further back, the sensor restarted its counters (a reboot) and a new epoch begins."""
-
-_SEQ_HALF = core.SEQUENCE_MODULUS // 2
-_COUNTER_HALF = core.COUNTER_MODULUS // 2
 
 
 @dataclass(frozen=True)
@@ -150,12 +146,14 @@ class LinkTracker:
     def _segment(self, decoded: DecodedPackets, idx: IntArray) -> tuple[TrackedPackets, int | None]:
         """Process good packets `idx` up to the first restart; returns the kept ones and
         the position in `idx` where a restart begins, if any."""
-        seq = decoded.sequence[idx]
-        counter = decoded.first_counter[idx]
-        count = decoded.sample_count[idx]
+        if idx.shape[0] == len(decoded):  # all good: slices, not gathers
+            seq, counter, count = decoded.sequence, decoded.first_counter, decoded.sample_count
+        else:
+            seq, counter, count = decoded.sequence[idx], decoded.first_counter[idx], decoded.sample_count[idx]
         first_of_epoch = self._last_seq is None
         prev_seq = np.concatenate(([seq[0] if self._last_seq is None else self._last_seq], seq[:-1]))
-        step = (seq - prev_seq + _SEQ_HALF) % core.SEQUENCE_MODULUS - _SEQ_HALF
+        # Casting the difference to int16 wraps it into [-2**15, 2**15): modular arithmetic.
+        step = (seq - prev_seq).astype(np.int16).astype(np.int64)
         restart_at: int | None = None
         back = np.flatnonzero(step < -DUPLICATE_WINDOW)
         if back.size:
@@ -163,23 +161,25 @@ class LinkTracker:
         # Sequence numbers relative to the last kept packet (0), unwrapped.
         unwrapped = np.cumsum(step)
         limit = restart_at if restart_at is not None else seq.shape[0]
-        newest_before = np.maximum.accumulate(np.concatenate(([-1 if first_of_epoch else 0], unwrapped)))[:-1]
-        keep = unwrapped[:limit] > newest_before[:limit]
-        kept = np.flatnonzero(keep)
+        if (step[1:limit] > 0).all() and (first_of_epoch or limit == 0 or step[0] > 0):
+            kept = np.arange(limit)  # no duplicate or late packet: the usual case
+            k_counter, k_count = counter[:limit], count[:limit]
+        else:
+            newest = np.maximum.accumulate(np.concatenate(([-1 if first_of_epoch else 0], unwrapped)))
+            kept = np.flatnonzero(unwrapped[:limit] > newest[:limit])
+            k_counter, k_count = counter[kept], count[kept]
         # Counter steps between consecutive kept packets; negative means the device restarted.
-        k_counter = counter[kept]
-        k_count = count[kept]
         expected = np.concatenate(([self._next_counter], k_counter[:-1] + k_count[:-1]))
         if first_of_epoch and kept.size:
             expected[0] = k_counter[0]
-        counter_step = (k_counter - expected + _COUNTER_HALF) % core.COUNTER_MODULUS - _COUNTER_HALF
+        counter_step = (k_counter - expected).astype(np.int32).astype(np.int64)  # wraps modulo 2**32
         backwards = np.flatnonzero(counter_step < 0)
         if backwards.size:
             cut = int(backwards[0])
             restart_at = int(kept[cut])
             kept, k_count, counter_step = kept[:cut], k_count[:cut], counter_step[:cut]
             limit = restart_at
-        unwrapped_kept = unwrapped[kept]
+        unwrapped_kept = unwrapped[kept] if kept.shape[0] != limit else unwrapped[:limit]
         seq_gap = np.diff(np.concatenate(([-1 if first_of_epoch else 0], unwrapped_kept))) - 1
         if first_of_epoch and kept.size:
             seq_gap[0] = 0

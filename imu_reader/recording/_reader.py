@@ -24,19 +24,37 @@ from imu_reader.recording import _schema as schema
 
 @dataclass(frozen=True)
 class RawBatch:
-    """Notifications of one sensor as stored in one message.
+    """Notifications of one sensor as stored in one message (views into the file).
 
     Attributes:
         role: the sensor.
-        arrival_s: host arrival time of each notification on the session timeline, shape (n,).
-        lengths: byte length of each notification, shape (n,).
-        data: the notifications back to back.
+        arrival_bytes: float64 little-endian host arrival times on the session timeline.
+        length_bytes: uint16 little-endian byte length of each notification.
+        data_bytes: the notifications back to back.
     """
 
     role: str
-    arrival_s: npt.NDArray[np.float64]
-    lengths: npt.NDArray[np.int64]
-    data: npt.NDArray[np.uint8]
+    arrival_bytes: memoryview
+    length_bytes: memoryview
+    data_bytes: memoryview
+
+    @property
+    def arrival_s(self) -> npt.NDArray[np.float64]:
+        """Host arrival time of each notification on the session timeline, shape (n,)."""
+        return np.frombuffer(self.arrival_bytes, dtype="<f8").astype(np.float64)
+
+    @property
+    def lengths(self) -> npt.NDArray[np.int64]:
+        """Byte length of each notification, shape (n,)."""
+        return np.frombuffer(self.length_bytes, dtype="<u2").astype(np.int64)
+
+    @property
+    def data(self) -> npt.NDArray[np.uint8]:
+        """The notifications back to back."""
+        return np.frombuffer(self.data_bytes, dtype=np.uint8)
+
+    def __len__(self) -> int:
+        return len(self.length_bytes) // 2
 
     def packets(self) -> list[bytes]:
         """The notifications as separate bytes objects."""
@@ -217,8 +235,7 @@ def _message(
         if topic.startswith("/sensors/") and len(parts) == 4:
             role, kind = parts[2], parts[3]
             if kind == "raw":
-                arrival, lengths, buf = schema.decode_raw_batch(data)
-                return RawBatch(role, arrival, lengths, buf)
+                return RawBatch(role, *schema.split_raw_batch(data))
             payload = json.loads(data)
             if kind == "info":
                 contents.infos.setdefault(role, payload)
@@ -291,18 +308,17 @@ def _decode_sensor(
 
     def decode_run() -> None:
         if run:
-            lengths = np.concatenate([b.lengths for b in run])
-            parts.append(
-                stream.push_buffer(
-                    np.concatenate([b.data for b in run]), lengths, np.concatenate([b.arrival_s for b in run])
-                )
-            )
+            # One join per array, then one vectorised decode of the whole run.
+            arrival = np.frombuffer(b"".join(b.arrival_bytes for b in run), dtype="<f8")
+            lengths = np.frombuffer(b"".join(b.length_bytes for b in run), dtype="<u2")
+            data = np.frombuffer(b"".join(b.data_bytes for b in run), dtype=np.uint8)
+            parts.append(stream.push_buffer(data, lengths.astype(np.int64), arrival.astype(np.float64)))
             run.clear()
 
     for item in items:
         if isinstance(item, RawBatch):
             run.append(item)
-            packets += int(item.lengths.shape[0])
+            packets += len(item)
         elif item.event == "disconnected":
             disconnected = True
         elif disconnected:

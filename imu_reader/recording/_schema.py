@@ -8,6 +8,7 @@ other channel is JSON with a JSON Schema.
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,7 @@ uint8[] packet_bytes
 """
 
 _CDR_LE_HEADER = b"\x00\x01\x00\x00"
+_LITTLE_ENDIAN = sys.byteorder == "little"  # memoryview casts use the host's byte order
 
 
 def raw_topic(role: str) -> str:
@@ -108,18 +110,18 @@ def encode_raw_batch(
     return b"".join(parts)
 
 
-def decode_raw_batch(
-    message: bytes,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
-    """Inverse of `encode_raw_batch`; raises ValueError on a malformed message.
+def split_raw_batch(message: bytes) -> tuple[memoryview, memoryview, memoryview]:
+    """Inverse of `encode_raw_batch`, without copies: the little-endian bytes of the
+    arrival times (float64), the packet lengths (uint16) and the packets.
 
-    The arrays are read-only views into `message`.
+    Raises ValueError on a malformed message.
     """
     if message[:4] != _CDR_LE_HEADER:
         raise ValueError("raw batch is not little-endian CDR")
-    size = len(message) - 4
+    view = memoryview(message)[4:]
+    size = len(view)
     # Offsets count from the end of the encapsulation header, as CDR alignment does.
-    n = int.from_bytes(message[4:8], "little")
+    n = int.from_bytes(view[0:4], "little")
     times_at = 8 if n else 4
     lengths_count_at = times_at + 8 * n
     lengths_at = lengths_count_at + 4
@@ -127,15 +129,14 @@ def decode_raw_batch(
     data_count_at += _pad(data_count_at, 4)
     if data_count_at + 4 > size:
         raise ValueError("raw batch truncated")
-    if int.from_bytes(message[4 + lengths_count_at : 8 + lengths_count_at], "little") != n:
+    if int.from_bytes(view[lengths_count_at:lengths_at], "little") != n:
         raise ValueError("raw batch has different numbers of times and lengths")
-    n_bytes = int.from_bytes(message[4 + data_count_at : 8 + data_count_at], "little")
+    n_bytes = int.from_bytes(view[data_count_at : data_count_at + 4], "little")
     data_at = data_count_at + 4
     if data_at + n_bytes > size:
         raise ValueError("raw batch truncated")
-    arrival = np.frombuffer(message, dtype="<f8", count=n, offset=4 + times_at)
-    lengths = np.frombuffer(message, dtype="<u2", count=n, offset=4 + lengths_at).astype(np.int64)
-    data = np.frombuffer(message, dtype=np.uint8, count=n_bytes, offset=4 + data_at)
-    if int(lengths.sum()) != n_bytes:
+    lengths = view[lengths_at : lengths_at + 2 * n]
+    total = sum(lengths.cast("H")) if _LITTLE_ENDIAN else int(np.frombuffer(lengths, "<u2").sum())
+    if total != n_bytes:
         raise ValueError("raw batch lengths do not add up to its bytes")
-    return arrival.astype(np.float64, copy=False), lengths, data
+    return view[times_at:lengths_count_at], lengths, view[data_at : data_at + n_bytes]
