@@ -22,7 +22,12 @@ from typing import Literal
 Better = Literal["higher", "lower"]
 BenchmarkFn = Callable[[int], list["Figure"]]
 
-BENCHMARK_MODULES = ("benchmarks.bench_decode", "benchmarks.bench_recording", "benchmarks.bench_clock")
+BENCHMARK_MODULES = (
+    "benchmarks.bench_cli",
+    "benchmarks.bench_decode",
+    "benchmarks.bench_recording",
+    "benchmarks.bench_clock",
+)
 """Modules whose import registers the benchmarks, in the order they run."""
 
 

@@ -270,3 +270,23 @@ def test_unknown_schema_is_one_line_exit_2(tmp_path: Path, capsys: pytest.Captur
     assert f"{path}: record" in lines[0]
     assert "channel /sensors/shin/raw has schema 'foo.Imu'" in lines[0]
     assert "expected 'reptempo_msgs/msg/NotificationBatch'" in lines[0]
+
+
+def test_info_reports_malformed_packets_by_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.sessions import make_transmission, write_session
+
+    tx = make_transmission(3, seed=12)
+    bad = [b"", b"\x02" + tx.packets[0][1:], tx.packets[1][:-1], tx.packets[2][:-1]]
+    packets = tx.packets[:100] + bad + tx.packets[100:]
+    arrival = np.concatenate((tx.arrival_s[:100], np.full(len(bad), tx.arrival_s[99]), tx.arrival_s[100:]))
+    mangled = type(tx)(packets, arrival, tx.sample_time_s, tx.received, tx.packets_sent, tx.packets_lost)
+    path = tmp_path / "bad_packets.mcap"
+    write_session(path, {"shin": mangled})
+    code, out, _ = run(["info", str(path), "--format", "json"], capsys)
+    assert code == 0
+    shin = json.loads(out)["sensors"][0]
+    assert shin["malformed"] == 4
+    assert shin["malformed_by_reason"] == {"truncated_header": 1, "unknown_version": 1, "wrong_length": 2}
+    assert shin["samples"] == len(tx.packets)
+    code, out, _ = run(["info", str(path)], capsys)
+    assert "shin: malformed packets skipped: 1 truncated_header, 1 unknown_version, 2 wrong_length" in out

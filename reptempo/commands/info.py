@@ -37,6 +37,7 @@ def summarise(path: str) -> dict[str, Any]:
                 "loss_percent": round(100.0 * stats.loss_fraction, 3),
                 "duplicates": stats.duplicates,
                 "malformed": stats.malformed_total,
+                "malformed_by_reason": {k: v for k, v in stats.malformed.items() if v},
                 "samples_lost": stats.samples_lost,
                 "gaps": stats.gaps,
                 "restarts": stats.restarts,
@@ -140,6 +141,10 @@ def _text(info: dict[str, Any]) -> str:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     if not rows:
         lines.append("(no sensor data)")
+    for s in info["sensors"]:
+        if s["malformed_by_reason"]:
+            reasons = ", ".join(f"{n} {reason}" for reason, n in s["malformed_by_reason"].items())
+            lines.append(f"{s['role']}: malformed packets skipped: {reasons}")
     lines.append("")
     lines.append(f"events      {info['events']}")
     lines.append(f"labels      {', '.join(info['labels']) if info['labels'] else 'none'}")
