@@ -133,8 +133,17 @@ class Recording:
 
 
 @dataclass
-class _Contents:
-    """Everything but the raw batches, filled while streaming the file."""
+class RecordingContents:
+    """What a recording holds besides raw batches, filled in by `iter_recording` as it goes.
+
+    Attributes:
+        metadata: the session metadata record.
+        infos: each sensor's first info message, by role.
+        events: the events the live pipeline emitted, in order.
+        labels: ground-truth labels, or None.
+        truncated: True once the iteration met the cut end of a crashed file.
+        warnings: human-readable notes (truncation, skipped messages).
+    """
 
     metadata: dict[str, str] = field(default_factory=dict)
     infos: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -144,15 +153,16 @@ class _Contents:
     warnings: list[str] = field(default_factory=list)
 
 
-def iter_recording(path: str | Path, contents: _Contents | None = None) -> Iterator[RawBatch | LinkEvent]:
+def iter_recording(path: str | Path, contents: RecordingContents | None = None) -> Iterator[RawBatch | LinkEvent]:
     """Raw batches and link events in file order, for replay.
 
-    Raises `InputFileError` when the file is not a reptempo MCAP recording. A file cut
-    off early ends the iteration after its last complete chunk, with a warning in
-    `contents` when given.
+    Pass a `RecordingContents` to collect the metadata, sensor infos, events and labels
+    met on the way. Raises `InputFileError` when the file is not a reptempo MCAP
+    recording. A file cut off early ends the iteration after its last complete chunk and
+    marks `contents` truncated, with a warning.
     """
     path = Path(path)
-    contents = contents if contents is not None else _Contents()
+    contents = contents if contents is not None else RecordingContents()
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -188,7 +198,7 @@ def iter_recording(path: str | Path, contents: _Contents | None = None) -> Itera
             "read up to the last complete chunk"
         )
     except (ValueError, struct.error, zstandard.ZstdError) as exc:
-        raise InputFileError(path, f"record {index + 1}: corrupt MCAP ({exc})") from None
+        raise InputFileError(path, f"corrupt MCAP ({exc})", where=f"record {index + 1}") from None
     if not contents.metadata:
         raise InputFileError(path, f"no {schema.SESSION_METADATA_NAME} metadata: not a reptempo recording")
 
@@ -228,7 +238,7 @@ def _check_channel(
 
 
 def _message(
-    path: Path, index: int, topic: str, data: bytes, contents: _Contents
+    path: Path, index: int, topic: str, data: bytes, contents: RecordingContents
 ) -> RawBatch | LinkEvent | None:
     parts = topic.split("/")
     try:
@@ -264,7 +274,7 @@ def read_recording(path: str | Path, *, clock: ClockSettings | None = None) -> R
         InputFileError: not an MCAP file, not a reptempo recording, or a sensor without info.
     """
     path = Path(path)
-    contents = _Contents()
+    contents = RecordingContents()
     batches: dict[str, list[RawBatch | LinkEvent]] = {}
     for item in iter_recording(path, contents):
         batches.setdefault(item.role, []).append(item)
