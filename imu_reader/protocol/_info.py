@@ -46,7 +46,7 @@ class SensorInfo:
         if self.imu_model not in core.IMU_MODELS.values():
             raise ValueError(f"unknown imu_model {self.imu_model!r}")
         parts = self.firmware_version.split(".")
-        if len(parts) != 3 or not all(p.isdigit() and int(p) < 256 for p in parts):
+        if len(parts) != 3 or not all(p.isdigit() and str(int(p)) == p and int(p) < 256 for p in parts):
             raise ValueError(
                 f"firmware_version must be major.minor.patch (0-255 each), got {self.firmware_version!r}"
             )

@@ -154,18 +154,20 @@ class LinkTracker:
         prev_seq = np.concatenate(([seq[0] if self._last_seq is None else self._last_seq], seq[:-1]))
         # Casting the difference to int16 wraps it into [-2**15, 2**15): modular arithmetic.
         step = (seq - prev_seq).astype(np.int16).astype(np.int64)
-        restart_at: int | None = None
-        back = np.flatnonzero(step < -DUPLICATE_WINDOW)
-        if back.size:
-            restart_at = int(back[0])
         # Sequence numbers relative to the last kept packet (0), unwrapped.
         unwrapped = np.cumsum(step)
-        limit = restart_at if restart_at is not None else seq.shape[0]
-        if (step[1:limit] > 0).all() and (first_of_epoch or limit == 0 or step[0] > 0):
-            kept = np.arange(limit)  # no duplicate or late packet: the usual case
-            k_counter, k_count = counter[:limit], count[:limit]
+        restart_at: int | None = None
+        if (step[1:] > 0).all() and (first_of_epoch or step[0] > 0):
+            limit = seq.shape[0]
+            kept = np.arange(limit)  # no duplicate, late packet or restart: the usual case
+            k_counter, k_count = counter, count
         else:
-            newest = np.maximum.accumulate(np.concatenate(([-1 if first_of_epoch else 0], unwrapped)))
+            # Behind the newest so far: a duplicate within the window, a restart beyond it.
+            newest = np.maximum.accumulate(np.concatenate(([-1 if first_of_epoch else 0], unwrapped)))[:-1]
+            back = np.flatnonzero(unwrapped < newest - DUPLICATE_WINDOW)
+            if back.size:
+                restart_at = int(back[0])
+            limit = restart_at if restart_at is not None else seq.shape[0]
             kept = np.flatnonzero(unwrapped[:limit] > newest[:limit])
             k_counter, k_count = counter[kept], count[kept]
         # Counter steps between consecutive kept packets; negative means the device restarted.

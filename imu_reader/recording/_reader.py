@@ -153,7 +153,9 @@ class RecordingContents:
     warnings: list[str] = field(default_factory=list)
 
 
-def iter_recording(path: str | Path, contents: RecordingContents | None = None) -> Iterator[RawBatch | LinkEvent]:
+def iter_recording(
+    path: str | Path, contents: RecordingContents | None = None
+) -> Iterator[RawBatch | LinkEvent]:
     """Raw batches and link events in file order, for replay.
 
     Pass a `RecordingContents` to collect the metadata, sensor infos, events and labels
