@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+STANDARD_GRAVITY_MPS2 = 9.80665
+"""g, by definition (CGPM 1901): the unit "g" of accelerometers."""
+
 ROLES: tuple[str, ...] = ("shin", "pelvis", "shin_left", "shin_right")
 """Where a sensor is strapped. `shin` is the lifted leg; `shin_left`/`shin_right` name both legs."""
 

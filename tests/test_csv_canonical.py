@@ -11,13 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dsp import SensorSamples
+from dsp import STANDARD_GRAVITY_MPS2, SensorSamples
 from imu_reader._errors import InputFileError
 from imu_reader.csvio import (
     ACC_UNITS,
     CANONICAL_COLUMNS,
     GYR_UNITS,
-    STANDARD_GRAVITY_MPS2,
     CsvLayout,
     _canonical,
     detect_layout,

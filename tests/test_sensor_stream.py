@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from dsp import SensorSamples
+from dsp import STANDARD_GRAVITY_MPS2, SensorSamples
 from firmware_ble import protocol_core as core
 from imu_reader import InfoDecodeError, ReaderError, SensorStream
 from imu_reader.link_model import LinkModelSettings, transmit
-from imu_reader.protocol import STANDARD_GRAVITY_MPS2, SensorInfo
+from imu_reader.protocol import SensorInfo
 
 G = 9.80665  # standard gravity, m/s^2 (CGPM 1901), written out independently of the library
 

@@ -22,7 +22,6 @@ from imu_reader.csvio._units import (
     DEFAULT_ACC_UNIT,
     DEFAULT_GYR_UNIT,
     GYR_UNITS,
-    STANDARD_GRAVITY_MPS2,
     acc_unit_scale,
     gyr_unit_scale,
 )
@@ -35,7 +34,6 @@ __all__ = [
     "EXPECTED_LAYOUTS",
     "GAP_FACTOR",
     "GYR_UNITS",
-    "STANDARD_GRAVITY_MPS2",
     "CsvLayout",
     "acc_unit_scale",
     "detect_layout",

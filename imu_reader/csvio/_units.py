@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-STANDARD_GRAVITY_MPS2 = 9.80665
+from dsp import STANDARD_GRAVITY_MPS2
+
 """Standard gravity g in m/s^2 (the value Sensor Logger documents too)."""
 
 ACC_UNITS: tuple[str, ...] = ("m/s2", "g")

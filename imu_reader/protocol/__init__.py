@@ -5,12 +5,11 @@ The byte layout itself lives in `firmware_ble.protocol_core`, shared with the fi
 
 from firmware_ble import protocol_core as core
 from imu_reader.protocol._decode import DecodedPackets, Malformed, decode_buffer, decode_packets
-from imu_reader.protocol._info import STANDARD_GRAVITY_MPS2, SensorInfo
+from imu_reader.protocol._info import SensorInfo
 from imu_reader.protocol._tracker import DUPLICATE_WINDOW, LinkStats, LinkTracker, TrackedPackets
 
 __all__ = [
     "DUPLICATE_WINDOW",
-    "STANDARD_GRAVITY_MPS2",
     "DecodedPackets",
     "LinkStats",
     "LinkTracker",

@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dsp import STANDARD_GRAVITY_MPS2
 from firmware_ble import protocol_core as core
 from imu_reader._errors import InfoDecodeError
 
-STANDARD_GRAVITY_MPS2 = 9.80665
 _INT16_FULL_SCALE = 32768.0
 
 

@@ -66,12 +66,13 @@ def summarise_csv(
     """The facts `info` prints about a CSV file or phone export."""
     import numpy as np
 
+    from dsp import STANDARD_GRAVITY_MPS2
     from imu_reader.csvio import detect_layout, read_sensor_csv
 
     layout = detect_layout(path)
     samples = read_sensor_csv(path, role="shin", rate_hz=rate_hz, acc_unit=acc_unit, gyr_unit=gyr_unit)
     steps = np.diff(samples.time_s)
-    acc_g = np.linalg.norm(samples.acc_mps2, axis=1) / 9.80665
+    acc_g = np.linalg.norm(samples.acc_mps2, axis=1) / STANDARD_GRAVITY_MPS2
     return {
         "file": path,
         "format": layout.label,
