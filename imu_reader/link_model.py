@@ -28,7 +28,11 @@ class LinkModelSettings:
         stall_every_s: every this many seconds the link stalls (0 = never), in s.
         stall_s: how long a stall holds packets back, then they arrive in one burst, in s.
         loss: probability that a packet is lost.
+        loss_burst_packets: mean length of a run of lost packets (1 = independent losses);
+            the long-run loss stays `loss`.
         duplicate: probability that a packet arrives twice.
+        outages: (start_s, duration_s) spans of host time when the link is down: every
+            packet that would arrive then is lost (a disconnection).
         first_counter: the device counter of the first sample (wraps at 2**32).
         first_sequence: the sequence number of the first packet (wraps at 2**16).
         start_s: host time at which the first sample is taken, in s.
@@ -42,7 +46,9 @@ class LinkModelSettings:
     stall_every_s: float = 0.0
     stall_s: float = 0.1
     loss: float = 0.0
+    loss_burst_packets: float = 1.0
     duplicate: float = 0.0
+    outages: tuple[tuple[float, float], ...] = ()
     first_counter: int = 0
     first_sequence: int = 0
     start_s: float = 0.0
@@ -57,6 +63,10 @@ class LinkModelSettings:
             raise ValueError("rate_hz must be > 0 and |rate_error| < 0.5")
         if min(self.latency_s, self.jitter_s, self.stall_every_s, self.stall_s) < 0:
             raise ValueError("latency_s, jitter_s, stall_every_s and stall_s must be >= 0")
+        if self.loss_burst_packets < 1.0:
+            raise ValueError(f"loss_burst_packets must be >= 1, got {self.loss_burst_packets}")
+        if any(duration <= 0 for _, duration in self.outages):
+            raise ValueError("every outage needs a positive duration")
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,9 @@ def transmit(
         phase = np.mod(sent_at, settings.stall_every_s)
         release = sent_at - phase + settings.stall_s + settings.latency_s
         arrival = np.where(phase < settings.stall_s, np.maximum(arrival, release), arrival)
-    lost = rng.random(n_packets) < settings.loss
+    lost = _losses(n_packets, settings, rng)
+    for start_s, duration_s in settings.outages:
+        lost |= (arrival >= start_s) & (arrival < start_s + duration_s)
     copies = np.where(lost, 0, 1 + (rng.random(n_packets) < settings.duplicate))
     order = np.repeat(np.arange(n_packets), copies)
     # BLE delivers in the order sent: a delayed packet holds back the ones behind it.
@@ -115,3 +127,25 @@ def transmit(
     received = np.zeros(raw.shape[0], dtype=np.bool_)
     received[:n] = np.repeat(~lost, k)
     return Transmission(packets, order_arrival, sample_time_s, received, n_packets, int(lost.sum()))
+
+
+def _losses(n: int, settings: LinkModelSettings, rng: np.random.Generator) -> npt.NDArray[np.bool_]:
+    """Which packets are lost: a two-state (Gilbert) chain whose bad state lasts
+    `loss_burst_packets` on average and whose long-run share of losses is `loss`."""
+    if settings.loss == 0.0:
+        return np.zeros(n, dtype=np.bool_)
+    if settings.loss_burst_packets == 1.0:
+        return rng.random(n) < settings.loss
+    leave_bad = 1.0 / settings.loss_burst_packets
+    enter_bad = settings.loss * leave_bad / (1.0 - settings.loss)
+    # Alternate good and bad runs with geometric lengths, then cut to n packets.
+    lengths: list[int] = []
+    states: list[bool] = []
+    bad = bool(rng.random() < settings.loss)
+    total = 0
+    while total < n:
+        lengths.append(int(rng.geometric(leave_bad if bad else enter_bad)))
+        states.append(bad)
+        total += lengths[-1]
+        bad = not bad
+    return np.repeat(np.asarray(states, dtype=np.bool_), lengths)[:n]

@@ -131,10 +131,22 @@ def transmit_all(
     *,
     samples_per_packet: int = 1,
     loss: float = 0.0,
+    loss_burst_packets: float = 1.0,
     jitter_s: float = 0.01,
     latency_s: float = 0.0075,
+    outages: dict[str, tuple[tuple[float, float], ...]] | None = None,
 ) -> dict[str, Transmission]:
-    """Each sensor's notifications and their host arrival times (deterministic from the seed)."""
+    """Each sensor's notifications and their host arrival times (deterministic from the seed).
+
+    Args:
+        sim: the simulation.
+        samples_per_packet: samples per notification (1 fits the default 23-byte ATT MTU).
+        loss: long-run share of lost packets.
+        loss_burst_packets: mean length of a burst of losses (1 = independent).
+        jitter_s: arrival jitter, uniform in [0, jitter_s], s.
+        latency_s: the smallest delay from a packet's last sample to its arrival, s.
+        outages: per role, (start_s, duration_s) spans when that sensor is disconnected.
+    """
     out = {}
     for k, (role, sensor) in enumerate(sim.sensors.items()):
         link = LinkModelSettings(
@@ -144,6 +156,8 @@ def transmit_all(
             latency_s=latency_s,
             jitter_s=jitter_s,
             loss=loss,
+            loss_burst_packets=loss_burst_packets,
+            outages=(outages or {}).get(role, ()),
             start_s=sensor.start_s,
         )
         out[role] = transmit(sensor.raw, link, np.random.default_rng([sim.settings.plan.seed, 2, k]))
