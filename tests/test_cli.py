@@ -290,3 +290,38 @@ def test_info_reports_malformed_packets_by_reason(tmp_path: Path, capsys: pytest
     assert shin["samples"] == len(tx.packets)
     code, out, _ = run(["info", str(path)], capsys)
     assert "shin: malformed packets skipped: 1 truncated_header, 1 unknown_version, 2 wrong_length" in out
+
+
+def test_export_skips_a_sensor_without_data_and_removes_stale_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imu_reader.protocol import SensorInfo
+    from imu_reader.recording import RecordingWriter, SessionMetadata
+    from tests.sessions import make_transmission
+
+    tx = make_transmission(2, seed=4)
+    path = tmp_path / "pelvis_silent.mcap"
+    with RecordingWriter(path, metadata=SessionMetadata("0.1.0", True, "test", 0), fsync=False) as writer:
+        writer.add_sensor(SensorInfo("shin", 100, 8, 2000))
+        writer.add_sensor(SensorInfo("pelvis", 100, 8, 2000))  # connected, never sent a packet
+        writer.add_notifications("shin", tx.packets, tx.arrival_s.tolist())
+    out_dir = tmp_path / "csv"
+    out_dir.mkdir()
+    (out_dir / "labels.json").write_text("{}")  # left by an export of another recording
+    code, _, err = run(["export", str(path), "--out", str(out_dir)], capsys)
+    assert code == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == ["shin.csv"]
+    assert "sensor pelvis has 0 samples; no CSV" in err
+
+
+def test_export_into_a_file_is_one_line_exit_2(
+    two_sensor_session: tuple[Path, dict[str, Transmission]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path, _ = two_sensor_session
+    target = tmp_path / "taken"
+    target.write_text("x")
+    code, _, err = run(["export", str(path), "--out", str(target)], capsys)
+    assert code == 2
+    assert err.strip() == f"reptempo export: error: {target}: --out must be a directory, and this is a file"

@@ -227,6 +227,40 @@ def test_explicit_restart_then_sequence_from_zero_is_accepted() -> None:
     assert stats.samples == 110
 
 
+@pytest.mark.parametrize(("resume_at", "lost_packets", "gap"), [(100, 0, False), (150, 50, True)])
+def test_reconnect_with_counters_going_on_counts_what_was_lost(
+    resume_at: int, lost_packets: int, gap: bool
+) -> None:
+    # The link dropped and came back without a reboot: sequence and counter went on.
+    tracker = LinkTracker()
+    tracker.update(decode_packets([pkt(i, 2 * i, 2) for i in range(100)]))
+    tracker.restart()
+    kept = tracker.update(decode_packets([pkt(i, 2 * i, 2) for i in range(resume_at, resume_at + 10)]))
+    assert kept.index.tolist() == list(range(10))
+    assert kept.gap_before.tolist() == [gap] + [False] * 9
+    stats = tracker.stats
+    assert stats.packets_lost == lost_packets
+    assert stats.samples_lost == 2 * lost_packets
+    assert stats.restarts == 1
+    assert stats.loss_fraction == pytest.approx(lost_packets / (110 + lost_packets))
+
+
+def test_reboot_after_reconnect_loss_is_unknown() -> None:
+    tracker = LinkTracker()
+    tracker.update(decode_packets([pkt(i, 1000 + i) for i in range(300)]))
+    tracker.restart()
+    kept = tracker.update(decode_packets([pkt(i, i) for i in range(5)]))  # counters back at 0
+    assert kept.gap_before.tolist() == [True, False, False, False, False]
+    assert tracker.stats.samples_lost == 0
+    assert tracker.stats.packets_lost == 0
+
+
+def test_roles_agree_between_protocol_and_dsp() -> None:
+    from dsp import ROLES
+
+    assert tuple(core.ROLES) == ROLES
+
+
 def test_malformed_packets_are_counted_and_do_not_disturb_tracking() -> None:
     packets = [pkt(i, 2 * i, 2) for i in range(10)]
     packets[4] = packets[4][:-3]  # corrupted in transit: its samples are lost

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 
-from dsp import STANDARD_GRAVITY_MPS2
-
-"""Standard gravity g in m/s^2 (the value Sensor Logger documents too)."""
+from dsp import STANDARD_GRAVITY_MPS2  # the value Sensor Logger documents too
 
 ACC_UNITS: tuple[str, ...] = ("m/s2", "g")
 """Accepted acceleration units, first the default; use as argparse `choices=`."""

@@ -7,10 +7,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from firmware_ble.protocol_core import COUNTER_MODULUS, SEQUENCE_MODULUS
 from imu_reader.protocol._decode import DecodedPackets, Malformed
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+CONTINUES_WITHIN_SAMPLES = 1 << 24
+"""After a reconnect, a counter at most this far ahead of where the last epoch stopped
+(46 h at 100 Hz) means the sensor kept counting: the samples in between were lost."""
 
 DUPLICATE_WINDOW = 256
 """A sequence number at most this far behind the newest is a duplicate or late packet;
@@ -86,19 +91,28 @@ class LinkTracker:
         self._restarts = 0
         self._gaps = 0
         self._epoch = -1
+        self._last_seq: int | None = None
+        self._next_counter = 0
+        self._previous_end: tuple[int, int] | None = None  # last sequence, next counter
         self._begin_epoch()
 
     def restart(self) -> None:
         """Start a new epoch: the next packet's sequence and counter are taken as they come.
 
         The link calls this after a reconnect; a large backwards jump in the sequence or the
-        counter triggers it too.
+        counter triggers it too. If the sensor's counters simply went on (no reboot), what
+        the reconnect lost is counted. A reboot that sends fewer packets than
+        DUPLICATE_WINDOW before the host sees it looks exactly like late duplicates, so only
+        the link (which sees the disconnect every reboot causes) can call it: recordings
+        store link events for that reason.
         """
         self._restarts += 1
         self._begin_epoch()
 
     def _begin_epoch(self) -> None:
-        self._last_seq: int | None = None
+        if self._last_seq is not None:
+            self._previous_end = (self._last_seq, self._next_counter)
+        self._last_seq = None
         self._next_counter = 0
         self._epoch += 1
 
@@ -193,7 +207,7 @@ class LinkTracker:
         )
         gap = counter_step > 0
         if first_of_epoch and kept.size and self._epoch > 0:
-            gap[0] = True
+            gap[0] = self._count_reconnect_loss(int(seq[kept[0]]), int(k_counter[0]))
         self._duplicates += int(limit - kept.size)
         self._lost += int(seq_gap.sum())
         self._samples += int(k_count.sum())
@@ -204,6 +218,21 @@ class LinkTracker:
             self._next_counter = int(first_unwrapped[-1] + k_count[-1])
         epoch = np.full(kept.size, self._epoch, dtype=np.int64)
         return TrackedPackets(idx[kept], first_unwrapped, k_count, gap, epoch), restart_at
+
+    def _count_reconnect_loss(self, sequence: int, counter: int) -> bool:
+        """Count what a reconnect lost when the sensor's counters simply went on (no reboot);
+        returns whether the new epoch starts after a gap."""
+        if self._previous_end is None:
+            return True
+        last_seq, next_counter = self._previous_end
+        ahead = (counter - next_counter) % COUNTER_MODULUS
+        if ahead >= CONTINUES_WITHIN_SAMPLES:
+            return True  # the counter restarted: how much was lost is unknown
+        self._samples_lost += ahead
+        skipped = (sequence - last_seq) % SEQUENCE_MODULUS
+        if skipped < SEQUENCE_MODULUS // 2:
+            self._lost += max(0, skipped - 1)
+        return ahead > 0
 
 
 _FIELDS = ("index", "first_counter", "sample_count", "gap_before", "epoch")

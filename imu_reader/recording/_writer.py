@@ -62,8 +62,9 @@ class RecordingWriter:
     """Writes one session to an MCAP file.
 
     Notifications are buffered per sensor and written as one message per `batch_s` of
-    session time; the chunk in progress is closed and flushed (and fsynced) at least
-    every `flush_s` of session time, so a crash loses at most that much. Use it as a
+    session time; the chunk in progress is closed and flushed (and fsynced) at the first
+    data `flush_s` of session time after the last flush, so while data flows at least
+    every 2 s, and a crash loses at most that much. Use it as a
     context manager, or call `close()`; without `close()` the file has no summary but
     still replays up to its last flushed chunk.
 
@@ -81,7 +82,7 @@ class RecordingWriter:
         *,
         metadata: SessionMetadata,
         batch_s: float = 1.0,
-        flush_s: float = 2.0,
+        flush_s: float = 1.5,
         fsync: bool = True,
     ) -> None:
         if not 0 < batch_s <= flush_s:
@@ -130,9 +131,7 @@ class RecordingWriter:
         log_time = self._metadata.start_unix_ns + max(0, round(time_s * 1e9))
         self._sequence += 1
         self._writer.add_message(channel_id, log_time, data, log_time, self._sequence)
-        if time_s - self._last_flush_s >= self._flush_s:
-            self._last_flush_s = time_s
-            self.flush()
+        self.tick(time_s)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -169,6 +168,17 @@ class RecordingWriter:
         buf_times.extend(arrival_s)
         if buf_times[-1] - buf_times[0] >= self._batch_s:
             self._write_batch(role)
+        self.tick(buf_times[-1])
+
+    def tick(self, time_s: float) -> None:
+        """Flush if `flush_s` of session time has passed since the last flush.
+
+        Adding data calls it; a live session also calls it while no data arrives (a
+        stalled sensor), so that what was buffered still reaches the disk in time.
+        """
+        if time_s - self._last_flush_s >= self._flush_s:
+            self._last_flush_s = time_s
+            self.flush()
 
     def _write_batch(self, role: str) -> None:
         pending = self._pending.pop(role, None)
