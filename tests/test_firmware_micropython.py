@@ -1,0 +1,95 @@
+"""The firmware's protocol core against the golden vectors, in real MicroPython.
+
+MicroPython runs as its WebAssembly port under Node.js (npm package
+@micropython/micropython-webassembly-pyscript, installed by scripts/test into
+tests/micropython/node_modules). The same checker runs under CPython in
+test_protocol_core.py: one set of cases, two interpreters.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNNER_DIR = ROOT / "tests" / "micropython"
+PACKAGE = RUNNER_DIR / "node_modules" / "@micropython" / "micropython-webassembly-pyscript"
+
+pytestmark = pytest.mark.firmware
+
+SCRIPT = """
+import sys, json
+sys.path.insert(0, "/fw")
+import protocol_core, check_vectors
+with open("/fw/protocol_v1_vectors.json") as f:
+    vectors = json.load(f)
+failures = check_vectors.run(protocol_core, vectors)
+kinds = ("data_packets", "malformed_packets", "info", "bad_info", "control", "bad_control")
+cases = sum(len(vectors[k]) for k in kinds)
+print("implementation", sys.implementation.name)
+print("cases", cases, "failures", len(failures))
+for failure in failures:
+    print("FAIL", failure)
+"""
+
+
+def run_micropython(script: str, files: list[Path], tmp_path: Path) -> str:
+    node = shutil.which("node")
+    if node is None or not PACKAGE.is_dir():
+        pytest.fail(
+            "MicroPython for the firmware tests is missing: needs Node.js and "
+            f"`npm install --prefix {RUNNER_DIR.relative_to(ROOT)}` (scripts/test does both)"
+        )
+    script_path = tmp_path / "script.py"
+    script_path.write_text(script)
+    result = subprocess.run(
+        [node, str(RUNNER_DIR / "run.mjs"), str(script_path), *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_golden_vectors_pass_in_micropython(tmp_path: Path) -> None:
+    out = run_micropython(
+        SCRIPT,
+        [
+            ROOT / "firmware_ble" / "protocol_core.py",
+            ROOT / "firmware_ble" / "tests_core" / "check_vectors.py",
+            ROOT / "firmware_ble" / "protocol_v1_vectors.json",
+        ],
+        tmp_path,
+    )
+    lines = out.splitlines()
+    assert "implementation micropython" in lines
+    summary = next(line for line in lines if line.startswith("cases "))
+    _, cases, _, failures = summary.split()
+    assert int(cases) > 50
+    assert int(failures) == 0, out
+
+
+def test_a_broken_vector_fails_in_micropython(tmp_path: Path) -> None:
+    # The checker really checks: one flipped byte in a golden packet is reported.
+    data = json.loads((ROOT / "firmware_ble" / "protocol_v1_vectors.json").read_text())
+    packet = data["data_packets"][0]
+    packet["hex"] = packet["hex"][:-2] + ("00" if packet["hex"][-2:] != "00" else "01")
+    broken = tmp_path / "protocol_v1_vectors.json"
+    broken.write_text(json.dumps(data))
+    out = run_micropython(
+        SCRIPT,
+        [
+            ROOT / "firmware_ble" / "protocol_core.py",
+            ROOT / "firmware_ble" / "tests_core" / "check_vectors.py",
+            broken,
+        ],
+        tmp_path,
+    )
+    assert "failures 0" not in out
+    assert "FAIL" in out
