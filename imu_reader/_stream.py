@@ -28,6 +28,7 @@ class SensorStream:
         self._aligner = ClockAligner(clock or ClockSettings(nominal_rate_hz=info.rate_hz))
         self._acc_scale = info.acc_scale_mps2
         self._gyr_scale = info.gyr_scale_rps
+        self._gap_next = False
 
     @property
     def info(self) -> SensorInfo:
@@ -47,6 +48,24 @@ class SensorStream:
     def restart(self) -> None:
         """The link reconnected: the sensor may have restarted its counters."""
         self._tracker.restart()
+
+    def reconfigure(self, info: SensorInfo) -> None:
+        """The sensor reports new settings (a new rate or range): later packets use them.
+
+        A new rate starts the clock fit again at that rate, keeping the oscillator's error
+        and the timeline; the stream tracking restarts as after a reconnect.
+        """
+        if info.role != self._info.role:
+            raise ValueError(f"sensor {self._info.role!r} cannot become {info.role!r}")
+        if info == self._info:
+            return
+        if info.rate_hz != self._info.rate_hz:
+            self._aligner = self._aligner.resumed(info.rate_hz)
+        self._info = info
+        self._acc_scale = info.acc_scale_mps2
+        self._gyr_scale = info.gyr_scale_rps
+        self._tracker.restart()
+        self._gap_next = True  # the sampling changed: what follows does not continue what came before
 
     def push(self, packets: Sequence[bytes], arrival_s: Sequence[float] | FloatArray) -> SensorSamples:
         """Decode notifications that arrived at `arrival_s` (session seconds, one per packet)."""
@@ -89,6 +108,8 @@ class SensorStream:
         )
         gap = np.zeros(total, dtype=np.bool_)
         gap[first_row[kept.gap_before]] = True
+        gap[0] |= self._gap_next
+        self._gap_next = False
         return SensorSamples(
             self._info.role,
             time_s,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -240,3 +241,46 @@ def test_writer_rejects_bad_calls(tmp_path: Path) -> None:
         writer.add_event({"type": "rep", "time_s": 1.0})
     with pytest.raises(ValueError, match="reserved"):
         SessionMetadata("0.1.0", False, "ble", 0, extra={"source": "x"})
+
+
+def test_rate_change_mid_recording_follows_the_new_info(tmp_path: Path) -> None:
+    from imu_reader.link_model import LinkModelSettings, transmit
+
+    rng = np.random.default_rng(21)
+    raw = rng.integers(-100, 100, size=(1000, 6)).astype(np.int16)
+    first = transmit(raw, LinkModelSettings(rate_hz=100, rate_error=0.02), rng)
+    # After STOP, SET_RATE 50, START: the counter goes on at the new rate.
+    second = transmit(
+        raw,
+        LinkModelSettings(rate_hz=50, rate_error=0.02, start_s=12.0, first_counter=1000, first_sequence=1000),
+        rng,
+    )
+    path = tmp_path / "rate.mcap"
+    with RecordingWriter(path, metadata=SessionMetadata("0.1.0", True, "test", 0), fsync=False) as writer:
+        writer.add_sensor(SensorInfo("shin", 100, 8, 2000))
+        writer.add_notifications("shin", first.packets, first.arrival_s.tolist())
+        writer.add_sensor(SensorInfo("shin", 50, 8, 2000), time_s=11.0)
+        writer.add_notifications("shin", second.packets, second.arrival_s.tolist())
+    shin = read_recording(path).sensors["shin"]
+    assert shin.info.rate_hz == 100
+    assert shin.clock.rate_hz == pytest.approx(51.0, rel=1e-3)  # the oscillator's 2 % carried over
+    t = shin.samples.time_s
+    assert len(t) == 2000
+    assert np.all(np.diff(t) > 0)
+    later = t[1000:] - (second.sample_time_s + 0.0075)
+    assert np.abs(later[500:]).max() < 0.005
+    assert shin.samples.gap_before[1000]
+
+
+def test_info_on_another_sensors_topic_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mixed_up.mcap"
+    with RecordingWriter(path, metadata=SessionMetadata("0.1.0", True, "test", 0), fsync=False) as writer:
+        channel = writer._channel(  # a foreign writer that mixed up its topics
+            "/sensors/shin/info", "reptempo.SensorInfo", "jsonschema", b"{}", "json"
+        )
+        payload = {**SensorInfo("pelvis", 100, 8, 2000).to_dict(), "time_s": 0.0}
+        writer._add(channel, 0.0, json.dumps(payload).encode())
+    with pytest.raises(
+        InputFileError, match=r"mixed_up\.mcap: record \d+: info of sensor 'pelvis' on /sensors/shin/info"
+    ):
+        read_recording(path)

@@ -16,7 +16,7 @@ before m only, so the same anchors give the same times however they are batched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -95,6 +95,14 @@ class ClockAligner:
         self._last_time_s = -np.inf
         self._epoch: int | None = None
         self._start_bins()
+
+    def resumed(self, nominal_rate_hz: float) -> ClockAligner:
+        """A fresh aligner for the same sensor at a new nominal rate: it keeps the
+        oscillator's relative error and never maps a sample before the last one mapped."""
+        successor = ClockAligner(replace(self._settings, nominal_rate_hz=nominal_rate_hz))
+        successor._period_s = successor._nominal_period_s * self._period_s / self._nominal_period_s
+        successor._last_time_s = self._last_time_s
+        return successor
 
     @property
     def settings(self) -> ClockSettings:

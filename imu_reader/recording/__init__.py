@@ -1,6 +1,7 @@
 """Session recordings in MCAP: raw notifications, sensor info, events, labels."""
 
 from imu_reader.recording._reader import (
+    InfoMessage,
     LinkEvent,
     RawBatch,
     Recording,
@@ -25,6 +26,7 @@ __all__ = [
     "LABELS_TOPIC",
     "RAW_SCHEMA_NAME",
     "SESSION_METADATA_NAME",
+    "InfoMessage",
     "LinkEvent",
     "RawBatch",
     "Recording",

@@ -73,11 +73,21 @@ class LinkEvent:
 
 
 @dataclass(frozen=True)
+class InfoMessage:
+    """A sensor's info as recorded at a (re)connection, at `time_s`."""
+
+    role: str
+    fields: dict[str, Any]
+    time_s: float
+
+
+@dataclass(frozen=True)
 class SensorRecord:
     """One sensor of a recording, decoded.
 
     Attributes:
-        info: what the sensor reported (its first info message).
+        info: what the sensor reported first (a later info may change rate or ranges;
+            decoding follows each change).
         samples: every sample on the session timeline, SI units, gaps marked.
         stats: loss, duplicates and malformed packets over the whole file.
         clock: the final clock estimate (true rate, offset).
@@ -155,8 +165,8 @@ class RecordingContents:
 
 def iter_recording(
     path: str | Path, contents: RecordingContents | None = None
-) -> Iterator[RawBatch | LinkEvent]:
-    """Raw batches and link events in file order, for replay.
+) -> Iterator[RawBatch | LinkEvent | InfoMessage]:
+    """Raw batches, link events and sensor infos in file order, for replay.
 
     Pass a `RecordingContents` to collect the metadata, sensor infos, events and labels
     met on the way. Raises `InputFileError` when the file is not a reptempo MCAP
@@ -241,7 +251,7 @@ def _check_channel(
 
 def _message(
     path: Path, index: int, topic: str, data: bytes, contents: RecordingContents
-) -> RawBatch | LinkEvent | None:
+) -> RawBatch | LinkEvent | InfoMessage | None:
     parts = topic.split("/")
     try:
         if topic.startswith("/sensors/") and len(parts) == 4:
@@ -250,8 +260,12 @@ def _message(
                 return RawBatch(role, *schema.split_raw_batch(data))
             payload = json.loads(data)
             if kind == "info":
+                if payload.get("role") != role:
+                    reason = f"info of sensor {payload.get('role')!r} on {topic}"
+                    raise InputFileError(path, reason, where=f"record {index}")
                 contents.infos.setdefault(role, payload)
-            elif kind == "link":
+                return InfoMessage(role, payload, float(payload.get("time_s", 0.0)))
+            if kind == "link":
                 return LinkEvent(role, str(payload["event"]), float(payload["time_s"]))
         elif topic == schema.EVENTS_TOPIC:
             contents.events.append(json.loads(data))
@@ -277,7 +291,7 @@ def read_recording(path: str | Path, *, clock: ClockSettings | None = None) -> R
     """
     path = Path(path)
     contents = RecordingContents()
-    batches: dict[str, list[RawBatch | LinkEvent]] = {}
+    batches: dict[str, list[RawBatch | LinkEvent | InfoMessage]] = {}
     for item in iter_recording(path, contents):
         batches.setdefault(item.role, []).append(item)
     sensors: dict[str, SensorRecord] = {}
@@ -286,11 +300,8 @@ def read_recording(path: str | Path, *, clock: ClockSettings | None = None) -> R
         info_fields = contents.infos.get(role)
         if info_fields is None:
             raise InputFileError(path, f"sensor {role!r} has raw data but no info message")
-        try:
-            info = SensorInfo.from_dict(info_fields)
-        except (ValueError, TypeError) as exc:
-            raise InputFileError(path, f"sensor {role!r} info: {exc}") from None
-        sensors[role] = _decode_sensor(info, info_fields, items, clock)
+        info = _sensor_info(path, role, info_fields)
+        sensors[role] = _decode_sensor(path, info, info_fields, items, clock)
     config_text = contents.metadata.get("config", "{}")
     try:
         config = json.loads(config_text)
@@ -309,8 +320,19 @@ def read_recording(path: str | Path, *, clock: ClockSettings | None = None) -> R
     )
 
 
+def _sensor_info(path: Path, role: str, fields: dict[str, Any]) -> SensorInfo:
+    try:
+        return SensorInfo.from_dict(fields)
+    except (ValueError, TypeError) as exc:
+        raise InputFileError(path, f"sensor {role!r} info: {exc}") from None
+
+
 def _decode_sensor(
-    info: SensorInfo, fields: dict[str, Any], items: list[RawBatch | LinkEvent], clock: ClockSettings | None
+    path: Path,
+    info: SensorInfo,
+    fields: dict[str, Any],
+    items: list[RawBatch | LinkEvent | InfoMessage],
+    clock: ClockSettings | None,
 ) -> SensorRecord:
     stream = SensorStream(info, clock=clock)
     parts: list[SensorSamples] = []
@@ -331,6 +353,11 @@ def _decode_sensor(
         if isinstance(item, RawBatch):
             run.append(item)
             packets += len(item)
+        elif isinstance(item, InfoMessage):
+            changed = _sensor_info(path, item.role, item.fields)
+            if changed != stream.info:
+                decode_run()
+                stream.reconfigure(changed)
         elif item.event == "disconnected":
             disconnected = True
         elif disconnected:
