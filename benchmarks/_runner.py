@@ -27,6 +27,7 @@ BENCHMARK_MODULES = (
     "benchmarks.bench_decode",
     "benchmarks.bench_recording",
     "benchmarks.bench_clock",
+    "benchmarks.bench_sim",
 )
 """Modules whose import registers the benchmarks, in the order they run."""
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from reptempo import __version__
+from reptempo._catalogue import CORE_LEVELS, RATES_HZ, SIM_ROLES, exercise_table
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -30,11 +31,35 @@ during core work (leg lifts, dead bugs, hanging leg raises). It reads two Blueto
 
 EPILOG = """\
 examples:
+  reptempo demo                              a simulated workout, replayed in real time
+  reptempo demo --speed 10                   the same, ten times faster
+  reptempo sim --out s.mcap --exercise dead_bug --seed 3
+                                             a labelled recording from the simulator
   reptempo info session.mcap                 what a recording holds
   reptempo export session.mcap --out csv/    one CSV per sensor, for other tools
 
 Run 'reptempo COMMAND --help' for the options of one command.
 """
+
+
+class OptionError(Exception):
+    """Raised by a command when an option's value cannot be used; `main` prints one line, exit 2."""
+
+    def __init__(self, option: str, reason: str) -> None:
+        self.option = option
+        self.reason = reason
+        super().__init__(f"{option}: {reason}")
+
+
+def _positive(text: str) -> float:
+    """An argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
 
 
 def _add_info(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +75,7 @@ def _add_info(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", help="an MCAP recording made by reptempo, or a CSV / phone export")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument(
-        "--rate", type=float, metavar="HZ", help="CSV only: sample rate when there is no time column"
+        "--rate", type=_positive, metavar="HZ", help="CSV only: sample rate when there is no time column"
     )
     p.add_argument("--acc-unit", choices=ACC_UNITS, help="CSV only: accelerometer unit (default: m/s2)")
     p.add_argument("--gyr-unit", choices=GYR_UNITS, help="CSV only: gyroscope unit (default: rad/s)")
@@ -70,7 +95,160 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--gyr-unit", choices=GYR_UNITS, default="rad/s", help="gyroscope unit (default: rad/s)")
 
 
-COMMANDS = {"info": _add_info, "export": _add_export}
+SIM_DESCRIPTION = """\
+Simulate a workout with the biomechanical model and write it as a labelled recording,
+exactly as a live session would write it: protocol v1 notifications from each sensor
+with their host arrival times (clock errors, jitter and packet loss included), sensor
+info, link events, and the ground truth (every rep with its phases and tempo, every
+tilt episode, the lift angle and pelvic tilt over time) as labels. The file says it is
+synthetic. The same options and seed give the same file, byte for byte.
+
+A session is --sets sets of --reps reps of one exercise (alternating exercises count
+each leg's movement as a rep), preceded by 6 s lying (or standing) still.
+"""
+
+
+def _sim_epilog() -> str:
+    return (
+        "exercises:\n" + exercise_table() + "\n\nexamples:\n"
+        "  reptempo sim --out slr.mcap --exercise straight_leg_lift --seed 1\n"
+        "  reptempo sim --out weak.mcap --exercise straight_leg_lift --core weak --sets 2 --reps 6\n"
+        "  reptempo sim --out shin25.mcap --exercise bent_knee_lift --rate 25 --sensors shin\n"
+        "\nSee docs/simulator.md for the model behind each option."
+    )
+
+
+def _add_sim(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "sim",
+        help="simulate a workout and write it as a labelled recording (ground truth included)",
+        description=SIM_DESCRIPTION,
+        epilog=_sim_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--out", required=True, metavar="FILE.mcap", help="recording to write (replaced if it exists)"
+    )
+    p.add_argument("--exercise", required=True, metavar="NAME", help="one of the exercises listed below")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed, >= 0 (default: 0)")
+    p.add_argument("--sets", type=int, default=1, metavar="N", help="sets, 1 to 20 (default: 1)")
+    p.add_argument("--reps", type=int, default=8, metavar="N", help="reps per set, 1 to 100 (default: 8)")
+    p.add_argument(
+        "--tempo",
+        default="4-0-2-1",
+        metavar="E-B-C-T",
+        help="target seconds of eccentric (lowering), bottom pause, concentric (raising) and top "
+        "hold; each rep varies around it (default: 4-0-2-1)",
+    )
+    p.add_argument(
+        "--core",
+        choices=CORE_LEVELS,
+        default="moderate",
+        help="the athlete's core capacity: a weak core lets the pelvis tilt (the back arches) when "
+        "the legs are long and low (default: moderate)",
+    )
+    p.add_argument(
+        "--rate",
+        type=int,
+        default=100,
+        metavar="HZ",
+        help=f"sensor rate, one of {', '.join(map(str, RATES_HZ))} (default: 100)",
+    )
+    p.add_argument(
+        "--sensors",
+        default="shin,pelvis",
+        metavar="ROLES",
+        help=f"comma-separated sensor roles from {', '.join(SIM_ROLES)} (default: shin,pelvis)",
+    )
+    p.add_argument(
+        "--loss",
+        type=float,
+        default=0.01,
+        metavar="P",
+        help="share of packets lost, 0 to 0.5 (default: 0.01)",
+    )
+    p.add_argument(
+        "--loss-burst",
+        type=float,
+        default=1.0,
+        metavar="PACKETS",
+        help="mean length of a run of lost packets, >= 1 (default: 1, independent losses)",
+    )
+    p.add_argument(
+        "--swing",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="chance that a rep is swung: fast, ballistic, bouncing at the bottom (default: 0)",
+    )
+    p.add_argument(
+        "--partial",
+        type=float,
+        default=0.05,
+        metavar="P",
+        help="chance that a rep stops about halfway (default: 0.05; fatigue raises it)",
+    )
+    p.add_argument(
+        "--rest", type=float, default=40.0, metavar="S", help="rest between sets, seconds (default: 40)"
+    )
+    p.add_argument(
+        "--height",
+        type=float,
+        default=1.75,
+        metavar="M",
+        help="athlete's height, 1.2 to 2.3 m (default: 1.75)",
+    )
+    p.add_argument(
+        "--mass", type=float, default=75.0, metavar="KG", help="athlete's mass, 30 to 200 kg (default: 75)"
+    )
+    p.add_argument(
+        "--samples-per-packet",
+        type=int,
+        default=1,
+        metavar="N",
+        help="samples per notification, 1 (fits the default 23-byte ATT MTU) to 19 (default: 1)",
+    )
+    p.add_argument(
+        "--aligned-mounts",
+        action="store_true",
+        help="strap each sensor with its axes along the segment (default: a random orientation)",
+    )
+
+
+DEMO_DESCRIPTION = """\
+A whole workout on simulated sensors, no hardware needed: a warm-up set of bent-knee
+lifts, a good set of straight-leg lifts at tempo 4-0-2-1, then a set of straight-leg
+lifts in which the core gives out and the lower back arches. Shin and pelvis sensors
+stream at 100 Hz over a link that loses 2% of packets; their notifications go through
+the same decoding and clock alignment as a live session, in real time.
+
+Every second it prints one status line: session time, each sensor's measured rate and
+packet loss, what the athlete is doing (resting, set N rep K and its phase), the true
+lift angle and pelvic tilt, and "back arching" when the tilt passes 5 degrees.
+Ctrl-C stops it.
+"""
+
+
+def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="replay a simulated workout in real time: no sensors needed",
+        description=DEMO_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--speed", type=float, default=1.0, metavar="X", help="replay speed, e.g. 10 (default: 1, real time)"
+    )
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed of the workout (default: 0)")
+    p.add_argument(
+        "--duration",
+        type=float,
+        metavar="S",
+        help="stop after S seconds of session time (default: the whole workout)",
+    )
+
+
+COMMANDS = {"demo": _add_demo, "sim": _add_sim, "info": _add_info, "export": _add_export}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +274,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = module.run(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except OptionError as exc:
+        print(f"reptempo {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        # Disk full, permission denied, a vanished directory: the user's to fix, not a bug.
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"reptempo {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_FAILURE
     except Exception as exc:
         from imu_reader import ReaderError
 

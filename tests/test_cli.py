@@ -137,6 +137,7 @@ def test_export_failure_leaves_nothing(
     two_sensor_session: tuple[Path, dict[str, Transmission]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from imu_reader import csvio
 
@@ -152,9 +153,23 @@ def test_export_failure_leaves_nothing(
 
     monkeypatch.setattr(csvio, "write_canonical_csv", fail_on_second)
     out_dir = tmp_path / "csv"
-    with pytest.raises(OSError, match="disk full"):
-        cli.main(["export", str(path), "--out", str(out_dir)])
+    assert cli.main(["export", str(path), "--out", str(out_dir)]) == cli.EXIT_FAILURE
     assert list(out_dir.iterdir()) == []
+    err = capsys.readouterr().err
+    assert err == "reptempo export: error: disk full\n"
+
+
+@pytest.mark.parametrize("rate", ["0", "nan", "-5", "inf", "fast"])
+def test_info_csv_rate_must_be_positive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rate: str
+) -> None:
+    csv = tmp_path / "shin.csv"
+    csv.write_text("acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n0,0,9.8,0,0,0\n0,0,9.8,0,0,0\n")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["info", str(csv), "--rate", rate])
+    assert exit_info.value.code == cli.EXIT_BAD_INPUT
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("reptempo info: error: argument --rate:"), err
 
 
 @pytest.mark.parametrize("command", ["info", "export"])

@@ -164,7 +164,7 @@ def choreograph(plan: SessionPlan, rng: np.random.Generator) -> Choreography:
         if exercise.posture == "hanging":
             _off_bar(b)
         else:
-            b.go(1.5, engaged=0.0, **_flat_legs(b))
+            b.go(1.5, engaged=0.0, tremor=0.0, **_flat_legs(b))
         if not last:
             _rest(b, set_plan.rest_after_s, exercise.posture)
     b.hold(3.0)
@@ -194,17 +194,23 @@ def _to_bar(b: _Builder) -> None:
     """Jump up to hang from the bar (from standing)."""
     if b.postures[-1].posture == "hanging":
         return
+    if b.postures[-1].posture != "standing":
+        raise ValueError("a session mixes hanging and floor exercises; plan them as separate sessions")
     b.go(0.8, hip_z=b.last("hip_z") + 0.35, hanging=1.0, capacity=b.last("capacity"))
     b.posture("hanging")
     b.hold(1.5 + float(b.rng.uniform(0, 1.0)))
 
 
 def _off_bar(b: _Builder) -> None:
+    # The feet land and the body's swing about the hands dies out with the drop.
+    landing_s = b.now + 0.8
+    b.swing.oscillations = [o.cut(landing_s, 0.8) for o in b.swing.oscillations]
     b.go(
         0.8,
         hip_z=0.53 * b.body.height_m,
         hanging=0.0,
         engaged=0.0,
+        tremor=0.0,
         **b.leg_pose("r", 0, 0, True),
         **b.leg_pose("l", 0, 0, True),
         pelvis=math.pi / 2,
@@ -321,9 +327,14 @@ def _rep(
     def sway() -> None:
         if hanging:
             amplitude = math.radians(float(rng.uniform(6, 10)) if swing else float(rng.uniform(1, 2.5)))
-            b.swing.oscillations.append(Oscillation(b.now, b.now + 12.0, amplitude, 0.48, 0.0, 3.0))
+            b.swing.oscillations.append(
+                Oscillation(b.now, b.now + 12.0, amplitude, 0.48, 0.0, 3.0, fade_in_s=0.5, fade_out_s=2.0)
+            )
 
     common = {"capacity": capacity, "tremor": tremor}
+    # The rep starts where the last one of this leg ended, a little off this rep's keyframe.
+    theta_start = b.last(f"theta_{side}")
+    rom_deg = max(theta_start, top, bottom) - min(theta_start, top, bottom)
     if exercise.starts_at == "bottom":
         start = b.now
         sway()
@@ -359,7 +370,7 @@ def _rep(
         top_hold,
         ecc,
         bottom_hold,
-        abs(top - bottom),
+        rom_deg,
         partial,
         swing,
     )
@@ -369,7 +380,6 @@ def _rest(b: _Builder, rest_s: float, posture: str) -> None:
     """Between sets: recover, fidget, reposition, sit up or stand."""
     end = b.now + rest_s
     b.fatigue *= math.exp(-rest_s / 90.0)
-    b.go(1.0, tremor=0.0)
     rng = b.rng
     if posture == "hanging":
         while b.now < end - 3.0:

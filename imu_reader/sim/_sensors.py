@@ -39,7 +39,6 @@ class ImuErrors:
         gyr_bias_rps: constant bias, rad/s.
         gyr_bias_walk_rps_per_sqrt_s: random walk of the gyro bias, rad/s per sqrt(s).
         scale_error: relative scale error per axis.
-        quantise: round to the int16 counts of the configured full scale.
     """
 
     acc_noise_mps2: float = 0.03
@@ -48,11 +47,10 @@ class ImuErrors:
     gyr_bias_rps: float = 0.01
     gyr_bias_walk_rps_per_sqrt_s: float = 1e-4
     scale_error: float = 0.01
-    quantise: bool = True
 
 
-NO_ERRORS = ImuErrors(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, False)
-"""An ideal sensor: for physics tests."""
+NO_ERRORS = ImuErrors(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+"""An ideal sensor, for physics tests (its packets still carry int16 counts)."""
 
 
 @dataclass(frozen=True)

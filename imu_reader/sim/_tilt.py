@@ -108,8 +108,6 @@ def model_tilt(body: Body, chor: Choreography) -> TiltModel:
     decay = float(np.exp(-1.0 / (GRID_HZ * TILT_LAG_S)))
     beta = GRID_HZ * TILT_LAG_S * (1.0 - decay)
     tilt = lfilter([1.0 - beta, beta - decay], [1.0, -decay], target)
-    slope = (target - tilt) / TILT_LAG_S
-    spline = CubicHermiteSpline(t, tilt, slope)
     # Refine each up-crossing of the excess through 0 by bisection on the exact tracks.
     up = np.flatnonzero((excess[:-1] <= 0) & (excess[1:] > 0))
     lo, hi = t[up], t[up + 1]
@@ -118,4 +116,40 @@ def model_tilt(body: Body, chor: Choreography) -> TiltModel:
         above = _excess(body, chor, mid, reference) > 0 if mid.size else np.zeros(0, dtype=bool)
         hi = np.where(above, mid, hi)
         lo = np.where(above, lo, mid)
+    onset_tilt = _start_at_crossings(t, target, tilt, up, hi)
+    slope = (target - tilt) / TILT_LAG_S
+    # The crossings become nodes, so that the interpolant stays at rest until the onset.
+    nodes = np.insert(t, up + 1, hi)
+    spline = CubicHermiteSpline(
+        nodes, np.insert(tilt, up + 1, onset_tilt), np.insert(slope, up + 1, -onset_tilt / TILT_LAG_S)
+    )
     return TiltModel(spline, hi, reference)
+
+
+def _start_at_crossings(
+    t: FloatArray,
+    target: FloatArray,
+    tilt: FloatArray,
+    up: npt.NDArray[np.intp],
+    crossings_s: FloatArray,
+) -> FloatArray:
+    """Correct `tilt` in place for targets that start at the crossings, not at the node before.
+
+    On the grid, the target ramps up from the node before a crossing; truly it is zero
+    until the crossing and ramps up from there. The lag is linear, so the difference at the
+    node after the crossing decays by the lag's factor per node from there on. Returns the tilt at
+    each crossing.
+    """
+    tau = TILT_LAG_S
+    decay = float(np.exp(-1.0 / (GRID_HZ * tau)))
+    horizon = int(np.ceil(40 * tau * GRID_HZ))  # e^-40: nothing left
+    onset_tilt = np.empty_like(crossings_s)
+    for i, (k, tc) in enumerate(zip(up, crossings_s, strict=True)):
+        at_crossing = tilt[k] * np.exp(-(tc - t[k]) / tau)
+        h = t[k + 1] - tc
+        slope = target[k + 1] / h
+        exact = target[k + 1] - slope * tau + (at_crossing + slope * tau) * np.exp(-h / tau)
+        stop = min(tilt.size, k + 1 + horizon)
+        tilt[k + 1 : stop] += (exact - tilt[k + 1]) * decay ** np.arange(stop - k - 1)
+        onset_tilt[i] = at_crossing
+    return onset_tilt

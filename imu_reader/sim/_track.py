@@ -10,7 +10,7 @@ trajectory exactly rather than by numerical differentiation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 import numpy as np
@@ -28,27 +28,43 @@ class Profile(IntEnum):
 
 
 def _profile(kind: npt.NDArray[np.int64], s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    s2 = s * s
-    mj = (s2 * s * (10 - 15 * s + 6 * s2), s2 * (30 - 60 * s + 30 * s2), s * (60 - 180 * s + 120 * s2))
-    bin_ = (s2, 2 * s, np.full_like(s, 2.0))
-    bout = (1 - (1 - s) ** 2, 2 * (1 - s), np.full_like(s, -2.0))
-    out = []
-    for i in range(3):
-        out.append(
-            np.where(
-                kind == Profile.MIN_JERK, mj[i], np.where(kind == Profile.BALLISTIC_IN, bin_[i], bout[i])
-            )
-        )
-    return out[0], out[1], out[2]
+    p, dp, ddp = np.empty_like(s), np.empty_like(s), np.empty_like(s)
+    mj = kind == Profile.MIN_JERK
+    if mj.any():
+        m = s[mj]
+        m2 = m * m
+        p[mj] = m2 * m * (10 - 15 * m + 6 * m2)
+        dp[mj] = m2 * (30 - 60 * m + 30 * m2)
+        ddp[mj] = m * (60 - 180 * m + 120 * m2)
+    bi = kind == Profile.BALLISTIC_IN
+    if bi.any():
+        m = s[bi]
+        p[bi], dp[bi], ddp[bi] = m * m, 2 * m, 2.0
+    bo = kind == Profile.BALLISTIC_OUT
+    if bo.any():
+        m = 1 - s[bo]
+        p[bo], dp[bo], ddp[bo] = 1 - m * m, 2 * m, -2.0
+    return p, dp, ddp
+
+
+def _fade(tau: FloatArray, length_s: float, rising: bool) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """A minimum-jerk ramp over `length_s` (0 to 1 if rising, else 1 to 0) and its derivatives:
+    multiplying by it starts or ends a motion with no jump in value, velocity or acceleration."""
+    s = np.clip(tau / length_s, 0.0, 1.0)
+    p, dp, ddp = _profile(np.zeros(s.shape, dtype=np.int64), s)
+    inside = (tau > 0) & (tau < length_s)
+    dp, ddp = dp * inside / length_s, ddp * inside / length_s**2
+    return (p, dp, ddp) if rising else (1 - p, -dp, -ddp)
 
 
 @dataclass(frozen=True)
 class Oscillation:
     """`amplitude * exp(-(t - start_s) / decay_s) * sin(2 pi freq_hz (t - start_s) + phase)`
-    for start_s <= t < end_s; zero elsewhere. decay_s = 0 means no decay.
+    for start_s <= t < end_s, zero elsewhere; decay_s = 0 means no decay.
 
-    With phase 0 it starts at zero value (a bounce: a jump in velocity at start_s); a
-    tremor uses a smooth envelope instead (see `Track.tremor`).
+    It fades in over `fade_in_s` and out over `fade_out_s` (minimum-jerk ramps), so that it
+    ends without a jump. A bounce starts at phase 0 with no fade-in: a jump in velocity, as
+    when a dropped leg hits the floor.
     """
 
     start_s: float
@@ -57,6 +73,26 @@ class Oscillation:
     freq_hz: float
     phase: float = 0.0
     decay_s: float = 0.0
+    fade_in_s: float = 0.0
+    fade_out_s: float = 0.3
+
+    def __post_init__(self) -> None:
+        if not self.end_s > self.start_s:
+            raise ValueError(f"an oscillation must end after it starts: {self.start_s} .. {self.end_s}")
+        if self.fade_in_s < 0 or self.fade_out_s <= 0 or self.fade_in_s + self.fade_out_s > self.length_s:
+            raise ValueError(f"fades {self.fade_in_s} s and {self.fade_out_s} s do not fit {self.length_s} s")
+
+    @property
+    def length_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def cut(self, end_s: float, fade_out_s: float) -> Oscillation:
+        """The same oscillation, ending by `end_s` over a fade of at most `fade_out_s`."""
+        if end_s >= self.end_s:
+            return self
+        end_s = max(end_s, self.start_s + self.fade_in_s + 1e-3)
+        fade = min(fade_out_s, end_s - self.start_s - self.fade_in_s)
+        return replace(self, end_s=end_s, fade_out_s=fade)
 
     def add_to(self, t: FloatArray, out: tuple[FloatArray, FloatArray, FloatArray]) -> None:
         """Add value and derivatives at times `t` (sorted) into `out` in place."""
@@ -68,9 +104,15 @@ class Oscillation:
         k = 1.0 / self.decay_s if self.decay_s > 0 else 0.0
         env = self.amplitude * np.exp(-k * tau)
         sin, cos = np.sin(w * tau + self.phase), np.cos(w * tau + self.phase)
-        out[0][i0:i1] += env * sin
-        out[1][i0:i1] += env * (w * cos - k * sin)
-        out[2][i0:i1] += env * ((k * k - w * w) * sin - 2 * k * w * cos)
+        x, v, a = env * sin, env * (w * cos - k * sin), env * ((k * k - w * w) * sin - 2 * k * w * cos)
+        fades = [_fade(tau - (self.length_s - self.fade_out_s), self.fade_out_s, rising=False)]
+        if self.fade_in_s > 0:
+            fades.append(_fade(tau, self.fade_in_s, rising=True))
+        for g, dg, ddg in fades:
+            x, v, a = x * g, v * g + x * dg, a * g + 2 * v * dg + x * ddg
+        out[0][i0:i1] += x
+        out[1][i0:i1] += v
+        out[2][i0:i1] += a
 
 
 @dataclass
@@ -123,35 +165,50 @@ class Track:
         self.envelopes.append((amplitude, freq_hz, phase))
 
     def eval(self, t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Value, first and second time derivative at sorted times `t`."""
+        """Value, first and second time derivative at times `t` (fastest when sorted)."""
+        if t.size > 1 and not (t[1:] >= t[:-1]).all():
+            order = np.argsort(t, kind="stable")
+            x, v, a = self._eval_sorted(t[order])
+            back = np.empty_like(order)
+            back[order] = np.arange(order.size)
+            return x[back], v[back], a[back]
+        return self._eval_sorted(t)
+
+    def _eval_sorted(self, t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         times = np.asarray(self.times_s)
         values = np.asarray(self.values)
-        x = np.empty_like(t)
+        # t is long and sorted, the keyframes few: place the keyframes among the times.
+        starts = np.searchsorted(t, times, side="left")
+        seg = np.repeat(np.arange(-1, times.size), np.diff(starts, prepend=0, append=t.size))
+        x = values[np.clip(seg, 0, values.size - 1)]
         v = np.zeros_like(t)
         a = np.zeros_like(t)
-        seg = np.searchsorted(times, t, side="right") - 1
-        before = seg < 0
-        after = seg >= len(self.profiles)
-        inside = ~(before | after)
-        x[before] = values[0]
-        x[after] = values[-1]
-        si = seg[inside]
-        t0 = times[si]
-        dt = times[si + 1] - t0
-        s = (t[inside] - t0) / dt
-        p, dp, ddp = _profile(np.asarray(self.profiles, dtype=np.int64)[si], s)
-        delta = values[si + 1] - values[si]
-        x[inside] = values[si] + delta * p
-        v[inside] = delta * dp / dt
-        a[inside] = delta * ddp / (dt * dt)
+        # Most segments of most channels are holds; only moves need a profile.
+        moves = np.zeros(times.size + 1, dtype=bool)
+        moves[1:-1] = values[1:] != values[:-1]
+        j = np.flatnonzero(moves[seg + 1])
+        if j.size:
+            si = seg[j]
+            t0 = times[si]
+            dt = times[si + 1] - t0
+            p, dp, ddp = _profile(np.asarray(self.profiles, dtype=np.int64)[si], (t[j] - t0) / dt)
+            delta = values[si + 1] - values[si]
+            x[j] += delta * p
+            v[j] = delta * dp / dt
+            a[j] = delta * ddp / (dt * dt)
         out = (x, v, a)
         for osc in self.oscillations:
             osc.add_to(t, out)
+        evaluated: dict[int, tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.intp]]] = {}
         for envelope, freq_hz, phase in self.envelopes:
-            ex, ev, ea = envelope.eval(t)
+            if id(envelope) not in evaluated:
+                ex, ev, ea = envelope.eval(t)
+                k = np.flatnonzero((ex != 0) | (ev != 0) | (ea != 0))
+                evaluated[id(envelope)] = (ex[k], ev[k], ea[k], k)
+            ex, ev, ea, k = evaluated[id(envelope)]
             w = 2 * np.pi * freq_hz
-            sin, cos = np.sin(w * t + phase), np.cos(w * t + phase)
-            x += ex * sin
-            v += ev * sin + ex * w * cos
-            a += ea * sin + 2 * ev * w * cos - ex * w * w * sin
+            sin, cos = np.sin(w * t[k] + phase), np.cos(w * t[k] + phase)
+            x[k] += ex * sin
+            v[k] += ev * sin + ex * w * cos
+            a[k] += ea * sin + 2 * ev * w * cos - ex * w * w * sin
         return out
