@@ -81,7 +81,7 @@ class RecordingWriter:
         path: str | Path,
         *,
         metadata: SessionMetadata,
-        batch_s: float = 1.0,
+        batch_s: float = 1.5,
         flush_s: float = 1.5,
         fsync: bool = True,
     ) -> None:
