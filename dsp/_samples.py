@@ -54,6 +54,16 @@ class SensorSamples:
     def __len__(self) -> int:
         return int(self.time_s.shape[0])
 
+    def part(self, start: int, stop: int) -> SensorSamples:
+        """Samples [start, stop) (views, not copies)."""
+        return SensorSamples(
+            self.role,
+            self.time_s[start:stop],
+            self.acc_mps2[start:stop],
+            self.gyr_rps[start:stop],
+            self.gap_before[start:stop],
+        )
+
     @classmethod
     def empty(cls, role: str) -> SensorSamples:
         """No samples for `role`."""

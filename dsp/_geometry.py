@@ -1,0 +1,27 @@
+"""Small vector helpers shared by the angle estimators (rows are samples)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def rotate(v: FloatArray, axis: FloatArray, angle_rad: FloatArray) -> FloatArray:
+    """Rotate the fixed vector `v` (3,) about the unit `axis` (3,) by each angle: (n, 3)."""
+    c, s = np.cos(angle_rad)[:, None], np.sin(angle_rad)[:, None]
+    return v * c + np.cross(axis, v) * s + axis * float(axis @ v) * (1.0 - c)
+
+
+def signed_angle(reference: FloatArray, v: FloatArray, axis: FloatArray) -> FloatArray:
+    """Angle (rad) that turns `reference` (3,) onto each row of `v` (n, 3) about `axis`,
+    both projected onto the plane normal to the axis."""
+    ref = reference - axis * float(axis @ reference)
+    return np.asarray(np.arctan2(np.cross(ref, v) @ axis, v @ ref), dtype=np.float64)
+
+
+def principal_axis(vectors: FloatArray) -> FloatArray:
+    """Unit direction along which `vectors` (n, 3) spread most (sign arbitrary)."""
+    _, eigvecs = np.linalg.eigh(vectors.T @ vectors)
+    return np.asarray(eigvecs[:, -1], dtype=np.float64)

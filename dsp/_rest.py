@@ -1,0 +1,87 @@
+"""Finding still periods: the reference every angle is measured from.
+
+A sensor is still when its gyro reads near zero and its accelerometer near 1 g. After
+`rest_window_s` of stillness the mean gyro is its bias and the mean accelerometer the
+direction of gravity (up, in the sensor frame). The detector is exact per sample: the
+same samples give the same window whatever the blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
+
+FloatArray = npt.NDArray[np.float64]
+
+STILL_GYRO_RPS = 0.1
+"""Above this angular speed (5.7 deg/s) a sensor is moving; gyro biases are well under it."""
+STILL_ACC_MPS2 = 0.6
+"""A still sensor's |acc| is within this of 1 g."""
+
+
+@dataclass(frozen=True)
+class RestReference:
+    """Gyro bias (rad/s) and the unit up direction, both in the sensor frame, at time_s."""
+
+    time_s: float
+    gyro_bias_rps: FloatArray
+    up: FloatArray
+
+
+class RestDetector:
+    """Watches for `window` consecutive still samples (a gap restarts the count)."""
+
+    def __init__(self, window: int) -> None:
+        if window < 2:
+            raise ValueError(f"a rest window needs at least 2 samples, got {window}")
+        self.window = window
+        self._run = 0
+        self._acc = np.zeros((0, 3))
+        self._gyr = np.zeros((0, 3))
+
+    def find(self, samples: SensorSamples) -> tuple[int, RestReference] | None:
+        """The first sample of this block that completes a still window, and the reference.
+
+        Call again with the samples after that index to look for the next one.
+        """
+        time_s, acc_mps2, gyr_rps, gap_before = (
+            samples.time_s,
+            samples.acc_mps2,
+            samples.gyr_rps,
+            samples.gap_before,
+        )
+        still = (np.linalg.norm(gyr_rps, axis=1) < STILL_GYRO_RPS) & (
+            np.abs(np.linalg.norm(acc_mps2, axis=1) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
+        )
+        # Run length of stillness at each sample, continuing the previous block's run: a
+        # moving sample resets it to 0, a gap restarts it at that sample.
+        idx = np.arange(still.size)
+        reset = np.full(still.size, -(2**62), dtype=np.int64)
+        reset[~still] = idx[~still]
+        restart = still & gap_before
+        reset[restart] = idx[restart] - 1
+        reset = np.maximum.accumulate(reset)
+        run = np.where(reset < -1, self._run + idx + 1, idx - reset)
+        run[~still] = 0
+        done = np.flatnonzero(run >= self.window)
+        # Keep the last `window` samples for the mean of a window that spans blocks.
+        acc = np.concatenate((self._acc, acc_mps2))[-self.window :]
+        gyr = np.concatenate((self._gyr, gyr_rps))[-self.window :]
+        if done.size == 0:
+            self._run = int(run[-1]) if run.size else self._run
+            self._acc, self._gyr = acc, gyr
+            return None
+        k = int(done[0])
+        tail_acc = np.concatenate((self._acc, acc_mps2[: k + 1]))[-self.window :]
+        tail_gyr = np.concatenate((self._gyr, gyr_rps[: k + 1]))[-self.window :]
+        self._run = 0
+        self._acc, self._gyr = np.zeros((0, 3)), np.zeros((0, 3))
+        mean_acc = tail_acc.mean(axis=0)
+        reference = RestReference(
+            float(time_s[k]), tail_gyr.mean(axis=0), mean_acc / float(np.linalg.norm(mean_acc))
+        )
+        return k, reference

@@ -1,0 +1,265 @@
+"""The lift angle of a leg from its shin sensor, whatever way the strap was put on.
+
+1. Rest: the first still second gives the gyro bias and the up direction (`_rest`).
+2. Lift axis: a shin turns about one axis (the knee's and hip's, across the body). Its
+   direction in the sensor frame is the principal axis of the gyro's motion, latched
+   once the leg has turned through `AXIS_AFTER_RAD`. Which way is up comes from physics:
+   the centripetal acceleration of the sensor points from the sensor towards the joint,
+   which gives the segment's distal direction, and raising moves that end upwards. When
+   the shin hangs (no up or down to tell at rest) the first big movement is taken as a
+   raise. Until the axis is known, samples wait in a buffer (the first rep comes later).
+3. Angle: a complementary filter blends the integrated gyro (fast, drifts) with the
+   accelerometer's gravity angle (slow, disturbed by motion), both about the lift axis.
+   It is a first-order linear filter, so it runs as `scipy.signal.lfilter` with its state
+   carried between blocks: the same numbers whatever the block size.
+4. Velocity: the gyro about the lift axis, low-passed against tremor; its group delay
+   is taken off the reported times.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import butter, group_delay, lfilter, lfilter_zi
+
+from dsp._geometry import principal_axis, rotate, signed_angle
+from dsp._rest import RestDetector, RestReference
+from dsp._samples import SensorSamples
+from dsp.events import Calibrated
+from dsp.settings import Settings
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+AXIS_AFTER_RAD = math.radians(30.0)
+"""Rotation (sum of |gyro| dt after the rest) before the lift axis is decided, and again
+each time the motion so far does not tell which way is up."""
+MIN_RADIUS_M = 0.2
+"""A centre of rotation closer than this to the sensor says nothing reliable about up."""
+MAX_ATTEMPTS = 8
+"""Bouts of motion looked at before falling back to "the first big movement is a raise"."""
+MIN_RISE_M = 0.1
+"""Raising must move the sensor up by at least this much per radian to tell which way is up."""
+MAX_WAIT_S = 60.0
+"""Samples kept while waiting for the axis; older ones are dropped (no rep there)."""
+VELOCITY_CUTOFF_HZ = 5.0
+"""Low-pass of the lift velocity: keeps the movement (under 2 Hz), drops tremor (8-12 Hz)."""
+
+
+@dataclass(frozen=True)
+class AngleTrack:
+    """A stretch of a segment's angle about its axis, on the session timeline.
+
+    Attributes:
+        role: the sensor.
+        time_s: sample times, shape (n,).
+        angle_deg: angle from the rest position, degrees (for a leg: raising is positive).
+        velocity_dps: its rate, deg/s, low-passed, aligned to `time_s`.
+        gap_before: samples missing just before this one.
+        velocity_delay_s: how late `velocity_dps` is (the group delay of its low-pass).
+    """
+
+    role: str
+    time_s: FloatArray
+    angle_deg: FloatArray
+    velocity_dps: FloatArray
+    gap_before: BoolArray
+    velocity_delay_s: float
+
+    def __len__(self) -> int:
+        return int(self.time_s.shape[0])
+
+
+class AxisAngle:
+    """Complementary-filter angle and low-passed rate about a known axis (block-invariant)."""
+
+    def __init__(self, rate_hz: float, tau_s: float, rest: RestReference, axis: FloatArray) -> None:
+        self.dt_s = 1.0 / rate_hz
+        self.alpha = tau_s / (tau_s + self.dt_s)
+        self.rest = rest
+        self.axis = axis
+        self._angle: float | None = None
+        b, a = butter(2, min(VELOCITY_CUTOFF_HZ, 0.4 * rate_hz), fs=rate_hz)
+        self._b, self._a = np.asarray(b, dtype=np.float64), np.asarray(a, dtype=np.float64)
+        self._zi_unit = np.asarray(lfilter_zi(self._b, self._a), dtype=np.float64)
+        self._zi: FloatArray | None = None
+        # Group delay of the low-pass at the movement's frequencies (about 0.5 Hz), seconds.
+        _, delay = group_delay((self._b, self._a), w=[0.5], fs=rate_hz)
+        self.delay_s = float(delay[0]) / rate_hz
+
+    def accel_angle(self, acc_mps2: FloatArray) -> FloatArray:
+        """Angle (rad) of the gravity seen by the accelerometer, from the rest, about the axis."""
+        return -signed_angle(self.rest.up, acc_mps2, self.axis)
+
+    def update(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
+        """Angle (deg) and velocity (deg/s) of each sample."""
+        rate = (samples.gyr_rps - self.rest.gyro_bias_rps) @ self.axis
+        from_acc = self.accel_angle(samples.acc_mps2)
+        angle = np.empty_like(rate)
+        velocity = np.empty_like(rate)
+        # A gap restarts the blend from the accelerometer (the turn in the gap is unknown).
+        cuts = [0, *np.flatnonzero(samples.gap_before[1:]) + 1, rate.size]
+        if samples.gap_before[0]:
+            self._angle = None
+        for i0, i1 in itertools.pairwise(cuts):
+            if i0 == i1:
+                continue
+            if i0 > 0:
+                self._angle = None
+            previous = float(from_acc[i0]) if self._angle is None else self._angle
+            drive = self.alpha * rate[i0:i1] * self.dt_s + (1.0 - self.alpha) * from_acc[i0:i1]
+            out, _ = lfilter([1.0], [1.0, -self.alpha], drive, zi=[self.alpha * previous])
+            angle[i0:i1] = out
+            self._angle = float(out[-1])
+            if self._zi is None or i0 > 0 or samples.gap_before[0]:
+                self._zi = self._zi_unit * rate[i0]
+            velocity[i0:i1], self._zi = lfilter(self._b, self._a, rate[i0:i1], zi=self._zi)
+        return np.degrees(angle), np.degrees(velocity)
+
+
+class LiftAngle:
+    """Samples of one shin sensor in, its lift angle out (see the module's docstring)."""
+
+    def __init__(self, role: str, rate_hz: float, settings: Settings) -> None:
+        self.role = role
+        self.rate_hz = rate_hz
+        self.settings = settings
+        self._rest_finder = RestDetector(max(2, round(settings.rest_window_s * rate_hz)))
+        self.rest: RestReference | None = None
+        self._waiting: list[SensorSamples] = []
+        self._turned_rad = 0.0
+        self._axis_after_rad = AXIS_AFTER_RAD
+        self._bout_from = 0
+        self._attempts = 0
+        self.angle: AxisAngle | None = None
+
+    @property
+    def axis(self) -> FloatArray | None:
+        """The lift axis in the sensor frame (raising turns positively about it), once known."""
+        return None if self.angle is None else self.angle.axis
+
+    def update(self, samples: SensorSamples) -> tuple[AngleTrack, list[Calibrated]]:
+        """The angle track of whatever samples can be placed now, and calibration events."""
+        events: list[Calibrated] = []
+        if self.angle is None:
+            samples = self._before_axis(samples, events)
+        if self.angle is None or not len(samples):
+            return self._empty(), events
+        angle_deg, velocity_dps = self.angle.update(samples)
+        track = AngleTrack(
+            self.role, samples.time_s, angle_deg, velocity_dps, samples.gap_before, self.angle.delay_s
+        )
+        return track, events
+
+    def _empty(self) -> AngleTrack:
+        z = np.zeros(0)
+        return AngleTrack(self.role, z, z, z, np.zeros(0, dtype=np.bool_), 0.0)
+
+    def _before_axis(self, samples: SensorSamples, events: list[Calibrated]) -> SensorSamples:
+        """Find the rest, then wait for enough motion to know the axis; returns the samples
+        that now have an angle (all those waited for), or none."""
+        if self.rest is None:
+            found = self._rest_finder.find(samples)
+            if found is None:
+                return samples.part(0, 0)
+            k, self.rest = found
+            bias_dps = np.degrees(self.rest.gyro_bias_rps)
+            events.append(
+                Calibrated(self.rest.time_s, self.role, "rest", (bias_dps[0], bias_dps[1], bias_dps[2]))
+            )
+            samples = samples.part(k + 1, len(samples))
+        assert self.rest is not None
+        # Sum of |gyro| dt, continuing over blocks (cumsum seeded with the carry, so that the
+        # order of additions is the same whatever the blocks).
+        speed = np.linalg.norm(samples.gyr_rps - self.rest.gyro_bias_rps, axis=1) / self.rate_hz
+        if speed.size:
+            speed[0] += self._turned_rad
+        turned = np.cumsum(speed)
+        reached = np.flatnonzero(turned >= self._axis_after_rad)
+        if reached.size == 0:
+            self._turned_rad = float(turned[-1]) if turned.size else self._turned_rad
+            self._waiting.append(samples)
+            self._trim_waiting()
+            return samples.part(0, 0)
+        k = int(reached[0])
+        waited = SensorSamples.concatenate([*self._waiting, samples.part(0, k + 1)])
+        axis = self._lift_axis(waited, self._bout_from)
+        if axis is None:
+            # Look again after as much motion again, from the sample after this one.
+            self._bout_from = len(waited)
+            self._waiting = [waited]
+            self._turned_rad = float(turned[k])
+            self._axis_after_rad += AXIS_AFTER_RAD
+            return self._before_axis(samples.part(k + 1, len(samples)), events)
+        self._waiting = []
+        self.angle = AxisAngle(self.rate_hz, self.settings.complementary_tau_s, self.rest, axis)
+        events.append(Calibrated(float(waited.time_s[-1]), self.role, "lift_axis"))
+        return SensorSamples.concatenate([waited, samples.part(k + 1, len(samples))])
+
+    def _trim_waiting(self) -> None:
+        total = sum(len(s) for s in self._waiting)
+        limit = round(MAX_WAIT_S * self.rate_hz)
+        while total > limit and len(self._waiting) > 1:
+            total -= len(self._waiting.pop(0))
+
+    def _lift_axis(self, waited: SensorSamples, bout_from: int) -> FloatArray | None:
+        """The principal axis of the motion, signed so that raising the leg is positive;
+        None while the latest bout of motion (from sample `bout_from`) does not tell which
+        way is up."""
+        assert self.rest is not None
+        gyr = waited.gyr_rps - self.rest.gyro_bias_rps
+        axis = principal_axis(gyr)
+        rate = gyr @ axis
+        turned = np.cumsum(rate) / self.rate_hz
+        if self._attempts >= MAX_ATTEMPTS:
+            # Still no telling (a shin that hardly turns): take the first big movement as a raise.
+            far = int(np.argmax(np.abs(turned)))
+            return axis if turned[far] >= 0 else -axis
+        self._attempts += 1
+        offset = _centre_to_sensor(waited.acc_mps2, self.rest.up, axis, rate, turned, self.rate_hz, bout_from)
+        radius_m = float(np.linalg.norm(offset))
+        if radius_m < MIN_RADIUS_M:
+            return None
+        if float(offset @ self.rest.up) < -0.8 * radius_m:
+            # The leg hangs below its centre of rotation: both ways raise it. The first big
+            # movement is taken as the raise (forwards).
+            far = int(np.argmax(np.abs(turned)))
+            return axis if turned[far] >= 0 else -axis
+        # Otherwise raising moves the sensor upwards.
+        rising = float(np.cross(axis, offset) @ self.rest.up)
+        if abs(rising) < MIN_RISE_M:
+            return None
+        return axis if rising > 0 else -axis
+
+
+def _centre_to_sensor(  # noqa: PLR0917 (the bout's arrays, all of one length)
+    acc_mps2: FloatArray,
+    up: FloatArray,
+    axis: FloatArray,
+    rate: FloatArray,
+    turned: FloatArray,
+    rate_hz: float,
+    bout_from: int,
+) -> FloatArray:
+    """Where the sensor sits from its centre of rotation (m, sensor frame, normal to the axis).
+
+    What the accelerometer reads beyond gravity turned by the angle is the sensor's linear
+    acceleration: centripetal -w^2 x and tangential w' (axis x x), plus a constant (its
+    bias): linear in x. One bout of motion at a time (from `bout_from`): getting into
+    position moves several joints at once, with no one centre, a rep turns the leg about
+    the hip.
+    """
+    g = float(np.linalg.norm(acc_mps2[0]))
+    linear = (acc_mps2 - g * rotate(up, axis, -turned))[bout_from:]
+    spin = (np.gradient(rate) * rate_hz if rate.size > 1 else np.zeros_like(rate))[bout_from:]
+    rate = rate[bout_from:]
+    cross = np.array([[0.0, -axis[2], axis[1]], [axis[2], 0.0, -axis[0]], [-axis[1], axis[0], 0.0]])
+    design = np.zeros((3 * rate.size, 6))
+    design[:, :3] = (-(rate**2)[:, None, None] * np.eye(3) + spin[:, None, None] * cross).reshape(-1, 3)
+    design[:, 3:] = np.tile(np.eye(3), (rate.size, 1))
+    solution, *_ = np.linalg.lstsq(design, linear.reshape(-1), rcond=None)
+    return np.asarray(solution[:3] - axis * float(axis @ solution[:3]), dtype=np.float64)

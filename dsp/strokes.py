@@ -1,0 +1,198 @@
+"""Strokes: single movements of the leg in one direction, found on its lift velocity.
+
+A stroke starts when the lift speed passes `moving_dps` and is complete when the speed
+falls below a fifth of its peak. Its ends are then placed with hindsight: human reaching
+and lifting movements follow the minimum-jerk profile closely (Flash and Hogan 1985), in
+which the speed is a fifth of its peak at 12.8 % and 87.2 % of the movement. From the
+peak and those two crossings each end is extrapolated on its own side, so that a
+ballistic stroke (speeding up to an abrupt stop) is placed well too.
+
+The detector runs on blocks of samples with its state carried over: the decisions are
+per sample, so any split of the same samples gives the same strokes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dsp.lift import AngleTrack
+
+FloatArray = npt.NDArray[np.float64]
+
+PEAK_FRACTION = 0.2
+"""A stroke's speed at its placed ends, as a fraction of its peak."""
+_MIN_JERK_AT_FRACTION = 0.1283
+"""Phase s where 16 s^2 (1 - s)^2 (minimum-jerk speed over its peak) equals PEAK_FRACTION."""
+_EXTEND = _MIN_JERK_AT_FRACTION / (0.5 - _MIN_JERK_AT_FRACTION)
+HISTORY_S = 15.0
+"""Samples kept for looking back: longer than the slowest stroke."""
+MIN_STROKE_DEG = 4.0
+"""Smaller movements (tremor, a twitch) are not strokes."""
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """One movement of the leg in one direction (+1 raising, -1 lowering).
+
+    Attributes:
+        start_s, end_s: placed ends of the movement (session time).
+        peak_s: when the speed peaked; peak_dps: that speed, deg/s (positive).
+        start_deg, end_deg: lift angle at the ends.
+        known_s: time of the sample that completed it (when a live session knows it).
+    """
+
+    direction: int
+    start_s: float
+    peak_s: float
+    end_s: float
+    peak_dps: float
+    start_deg: float
+    end_deg: float
+    known_s: float
+
+    @property
+    def size_deg(self) -> float:
+        return abs(self.end_deg - self.start_deg)
+
+    @property
+    def peak_position(self) -> float:
+        """Where the speed peaks, as a fraction of the stroke (0.5 for minimum jerk)."""
+        return (self.peak_s - self.start_s) / max(self.end_s - self.start_s, 1e-9)
+
+
+@dataclass(frozen=True)
+class StrokeStarted:
+    """A stroke is under way (known at `known_s`); its start is placed later."""
+
+    direction: int
+    known_s: float
+    angle_deg: float
+
+
+class StrokeDetector:
+    """Finds strokes in a leg's angle track, block by block."""
+
+    def __init__(self, moving_dps: float) -> None:
+        self.moving_dps = moving_dps
+        self._t = np.zeros(0)
+        self._angle = np.zeros(0)
+        self._v = np.zeros(0)
+        self._open = 0  # direction of the stroke in progress, 0 if none
+        self._rearm = 0  # direction of the last stroke while its tail is still fast
+        self._open_at = 0  # its first index above the threshold, in the history
+        self._peak = 0.0
+        self._peak_at = 0
+
+    def update(self, track: AngleTrack) -> list[Stroke | StrokeStarted]:
+        """Strokes started and completed in this block, in time order."""
+        if not len(track):
+            return []
+        found: list[Stroke | StrokeStarted] = []
+        n_old = self._t.size
+        self._t = np.concatenate((self._t, track.time_s - track.velocity_delay_s))
+        self._angle = np.concatenate((self._angle, track.angle_deg))
+        self._v = np.concatenate((self._v, track.velocity_dps))
+        gaps = np.flatnonzero(track.gap_before) + n_old
+        i = n_old
+        while i < self._t.size:
+            gap = gaps[gaps >= i]
+            stop = int(gap[0]) if gap.size and gap[0] > i else self._t.size
+            if gap.size and gap[0] == i:
+                # Samples are missing: a stroke in progress cannot be placed.
+                self._open = 0
+                gaps = gaps[1:]
+            i = self._scan(i, stop, found)
+        self._forget()
+        return found
+
+    def _scan(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int:
+        """Look at samples [i, stop); return where to go on."""
+        if self._open == 0 and self._rearm:
+            # The last stroke's tail: it is still moving that way, but slower.
+            slow = np.flatnonzero(self._rearm * self._v[i:stop] <= self.moving_dps)
+            if not slow.size:
+                return stop
+            self._rearm = 0
+            i += int(slow[0])
+        if self._open == 0:
+            fast = np.flatnonzero(np.abs(self._v[i:stop]) > self.moving_dps)
+            if not fast.size:
+                return stop
+            j = i + int(fast[0])
+            self._open = 1 if self._v[j] > 0 else -1
+            self._open_at = j
+            self._peak, self._peak_at = abs(float(self._v[j])), j
+            found.append(StrokeStarted(self._open, float(self._t[j]), float(self._angle[j])))
+            return j + 1
+        # No leg moves one way for longer than the history: that is drift, not a stroke.
+        limit = int(np.searchsorted(self._t, self._t[self._open_at] + HISTORY_S, side="right"))
+        if limit <= i:
+            self._open = 0
+            return i
+        stop = min(stop, limit)
+        speed = self._open * self._v[i:stop]
+        peak = np.maximum.accumulate(np.concatenate(([self._peak], speed)))[1:]
+        done = np.flatnonzero(speed < PEAK_FRACTION * peak)
+        if not done.size:
+            k = int(np.argmax(speed))
+            if speed[k] > self._peak:
+                self._peak, self._peak_at = float(speed[k]), i + k
+            return stop
+        j = i + int(done[0])
+        upto = speed[: j - i]
+        if upto.size and float(upto.max()) > self._peak:
+            self._peak, self._peak_at = float(upto.max()), i + int(np.argmax(upto))
+        stroke = self._place(j)
+        self._rearm, self._open = self._open, 0
+        if stroke.size_deg >= MIN_STROKE_DEG:
+            found.append(stroke)
+        return j
+
+    def _place(self, j: int) -> Stroke:
+        """The stroke that completed at sample j, its ends placed (see the module)."""
+        d, p = self._open, self._peak_at
+        level = PEAK_FRACTION * self._peak
+        t, v, angle = self._t, d * self._v, self._angle
+        # Backwards from the peak to the last sample under the level.
+        below = np.flatnonzero(v[:p] < level)
+        a = int(below[-1]) if below.size else 0
+        t_a = _crossing(t, v, a, level)
+        t_b = _crossing(t, v, j - 1, level)
+        t_peak = float(t[p])
+        start = t_a - _EXTEND * (t_peak - t_a)
+        end = t_b + _EXTEND * (t_b - t_peak)
+        return Stroke(
+            d,
+            start,
+            t_peak,
+            end,
+            self._peak,
+            float(np.interp(start, t, angle)),
+            float(angle[j]),
+            float(t[j]),
+        )
+
+    def _forget(self) -> None:
+        """Drop history older than HISTORY_S, keeping the stroke in progress whole."""
+        keep_from = int(np.searchsorted(self._t, self._t[-1] - HISTORY_S))
+        if self._open:
+            # The stroke's start lies before its first fast sample: keep some of that too.
+            keep_from = min(keep_from, int(np.searchsorted(self._t, self._t[self._open_at] - HISTORY_S)))
+        if keep_from > 0:
+            self._t, self._angle, self._v = self._t[keep_from:], self._angle[keep_from:], self._v[keep_from:]
+            self._open_at -= keep_from
+            self._peak_at -= keep_from
+
+
+def _crossing(t: FloatArray, v: FloatArray, k: int, level: float) -> float:
+    """Time where v crosses `level` between samples k and k + 1 (linear)."""
+    if k + 1 >= t.size:
+        return float(t[k])
+    v0, v1 = float(v[k]), float(v[k + 1])
+    if v1 == v0:
+        return float(t[k])
+    f = min(max((level - v0) / (v1 - v0), 0.0), 1.0)
+    return float(t[k] + f * (t[k + 1] - t[k]))

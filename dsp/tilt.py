@@ -1,0 +1,233 @@
+"""Pelvic tilt from the pelvis sensor, and tilt episodes.
+
+The pelvis turns about its left-right axis: forwards (anterior tilt: the lower back
+arches off the floor) or backwards (posterior: the tailbone curls up). `PelvisTilt`
+captures the baseline while the athlete lies (or hangs) still, finds the axis from the
+first movement of the pelvis and tracks the angle about it with the same complementary
+filter as the legs. Which way is anterior cannot be told from the pelvis alone; the
+pipeline decides it from the legs (`sign_from_legs`): the pelvis tips forwards when long
+legs are low, and curls backwards when they are high.
+
+`TiltEpisodes` turns the signed tilt into episodes: beyond the threshold, back under it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dsp._geometry import principal_axis
+from dsp._rest import STILL_GYRO_RPS, RestDetector, RestReference
+from dsp._samples import SensorSamples
+from dsp.events import Calibrated
+from dsp.lift import AxisAngle
+from dsp.settings import Settings
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+AXIS_AFTER_RAD = math.radians(2.0)
+"""Rotation of the pelvis (while it moves) after which its axis is decided."""
+ONSET_LEVELS_DEG = (0.5, 2.0)
+"""The onset is extrapolated from the last crossings of these two levels before the
+threshold: a pelvis starts to tip smoothly (the force on it cannot jump), its tilt growing
+as a power ONSET_POWER of the time since the onset, so t0 = (t1 - r t2) / (1 - r) with
+r = (level1 / level2) ** (1 / ONSET_POWER)."""
+ONSET_POWER = 1.5
+"""Between a tilt that follows a growing load at once (1) and one that lags it (2)."""
+HYSTERESIS_DEG = 1.0
+"""An episode ends when the tilt is this far back under the threshold."""
+LOW_LEGS_DEG = 50.0
+"""Legs lower than this pull the pelvis forwards; higher, a curl is posterior."""
+
+
+@dataclass(frozen=True)
+class TiltTrack:
+    """Pelvic tilt samples: degrees from the baseline about the pelvis axis, with the
+    sign of that axis (anterior positive once the pipeline has decided it)."""
+
+    time_s: FloatArray
+    tilt_deg: FloatArray
+    gap_before: BoolArray
+
+    def __len__(self) -> int:
+        return int(self.time_s.shape[0])
+
+
+class PelvisTilt:
+    """Samples of the pelvis sensor in, its tilt out (about an axis of unknown sign)."""
+
+    def __init__(self, rate_hz: float, settings: Settings) -> None:
+        self.rate_hz = rate_hz
+        self.settings = settings
+        self._rest_finder = RestDetector(max(2, round(settings.rest_window_s * rate_hz)))
+        self.rest: RestReference | None = None
+        self._turned_rad = 0.0
+        self._waiting: list[SensorSamples] = []
+        self.angle: AxisAngle | None = None
+
+    def update(self, samples: SensorSamples) -> tuple[TiltTrack, list[Calibrated]]:
+        """Tilt of the samples after the baseline; zero until the pelvis first moves."""
+        events: list[Calibrated] = []
+        if self.rest is None:
+            found = self._rest_finder.find(samples)
+            if found is None:
+                return _empty(), events
+            k, self.rest = found
+            bias = np.degrees(self.rest.gyro_bias_rps)
+            events.append(Calibrated(self.rest.time_s, "pelvis", "rest", (bias[0], bias[1], bias[2])))
+            samples = samples.part(k + 1, len(samples))
+        if not len(samples):
+            return _empty(), events
+        if self.angle is None:
+            return self._before_axis(samples), events
+        tilt_deg, _ = self.angle.update(samples)
+        return TiltTrack(samples.time_s, tilt_deg, samples.gap_before), events
+
+    def _before_axis(self, samples: SensorSamples) -> TiltTrack:
+        assert self.rest is not None
+        gyr = samples.gyr_rps - self.rest.gyro_bias_rps
+        speed = np.linalg.norm(gyr, axis=1)
+        # Only real movement counts: noise summed long enough would make any axis.
+        step = np.where(speed > 0.3 * STILL_GYRO_RPS, speed, 0.0) / self.rate_hz
+        step[0] += self._turned_rad
+        turned = np.cumsum(step)
+        reached = np.flatnonzero(turned >= AXIS_AFTER_RAD)
+        if not reached.size:
+            self._turned_rad = float(turned[-1])
+            self._waiting.append(samples)
+            total = sum(len(s) for s in self._waiting)
+            while total > 60 * self.rate_hz and len(self._waiting) > 1:
+                total -= len(self._waiting.pop(0))
+            # Under 2 degrees of movement so far: the pelvis is at its baseline.
+            return TiltTrack(samples.time_s, np.zeros(len(samples)), samples.gap_before)
+        k = int(reached[0])
+        moved = SensorSamples.concatenate([*self._waiting, samples.part(0, k + 1)])
+        self._waiting = []
+        motion = moved.gyr_rps - self.rest.gyro_bias_rps
+        axis = principal_axis(motion[np.linalg.norm(motion, axis=1) > 0.3 * STILL_GYRO_RPS])
+        self.angle = AxisAngle(self.rate_hz, self.settings.complementary_tau_s, self.rest, axis)
+        head = TiltTrack(samples.time_s[: k + 1], np.zeros(k + 1), samples.gap_before[: k + 1])
+        rest = samples.part(k + 1, len(samples))
+        if not len(rest):
+            return head
+        tilt_deg, _ = self.angle.update(rest)
+        return TiltTrack(samples.time_s, np.concatenate((head.tilt_deg, tilt_deg)), samples.gap_before)
+
+
+@dataclass(frozen=True)
+class TiltEpisode:
+    """A tilt episode as it is known: at its threshold crossing (end_s None), or ended.
+
+    Attributes:
+        known_s: time of the sample that told it.
+        onset_s: when the tilt left the baseline band on its way up.
+        threshold_s: when it crossed the threshold; tilt_deg: the threshold then.
+        end_s: when it came back under the threshold (less the hysteresis).
+        peak_deg: its largest tilt (so far, at the onset).
+    """
+
+    known_s: float
+    onset_s: float
+    threshold_s: float
+    tilt_deg: float
+    end_s: float | None
+    peak_deg: float
+
+
+class TiltEpisodes:
+    """Episodes of anterior tilt beyond a threshold, block by block."""
+
+    def __init__(self, threshold_deg: float) -> None:
+        self.threshold_deg = threshold_deg
+        self._t = np.zeros(0)
+        self._x = np.zeros(0)
+        self._open: TiltEpisode | None = None
+
+    def update(self, time_s: FloatArray, tilt_deg: FloatArray) -> list[TiltEpisode]:
+        """Onsets and ends in these samples (anterior tilt positive)."""
+        out: list[TiltEpisode] = []
+        if not time_s.size:
+            return out
+        n_old = self._t.size
+        self._t = np.concatenate((self._t, time_s))
+        self._x = np.concatenate((self._x, tilt_deg))
+        i = n_old
+        while i < self._t.size:
+            if self._open is None:
+                above = np.flatnonzero(self._x[i:] > self.threshold_deg)
+                if not above.size:
+                    break
+                j = i + int(above[0])
+                threshold_s = _cross(self._t, self._x, j - 1, self.threshold_deg)
+                onset_s = self._onset(j)
+                self._open = TiltEpisode(
+                    float(self._t[j]),
+                    float(onset_s),
+                    threshold_s,
+                    self.threshold_deg,
+                    None,
+                    float(self._x[j]),
+                )
+                out.append(self._open)
+                i = j + 1
+            else:
+                under = np.flatnonzero(self._x[i:] < self.threshold_deg - HYSTERESIS_DEG)
+                stop = i + int(under[0]) if under.size else self._t.size
+                peak = max(self._open.peak_deg, float(self._x[i:stop].max()) if stop > i else -math.inf)
+                if not under.size:
+                    self._open = TiltEpisode(**{**self._open.__dict__, "peak_deg": peak})
+                    break
+                end_s = _cross(self._t, self._x, stop - 1, self.threshold_deg - HYSTERESIS_DEG)
+                o = self._open
+                out.append(
+                    TiltEpisode(float(self._t[stop]), o.onset_s, o.threshold_s, o.tilt_deg, end_s, peak)
+                )
+                self._open = None
+                i = stop + 1
+        keep = int(np.searchsorted(self._t, self._t[-1] - 30.0))
+        if keep:
+            self._t, self._x = self._t[keep:], self._x[keep:]
+        return out
+
+    def _onset(self, j: int) -> float:
+        """Onset of the episode that crossed the threshold at sample j (see ONSET_LEVELS_DEG)."""
+        crossings = []
+        for level in ONSET_LEVELS_DEG:
+            below = np.flatnonzero(self._x[:j] < level)
+            crossings.append(
+                _cross(self._t, self._x, int(below[-1]), level) if below.size else float(self._t[0])
+            )
+        (t1, t2), (l1, l2) = crossings, ONSET_LEVELS_DEG
+        r = float((l1 / l2) ** (1 / ONSET_POWER))
+        return max((t1 - r * t2) / (1 - r), t1 - 2 * (t2 - t1))
+
+
+def sign_from_legs(tilt_deg: float, leg_angle_deg: float) -> int:
+    """+1 if this excursion of the pelvis (raw sign) is anterior, -1 if not, 0 if unsure.
+
+    Anterior when the legs are long and low (their weight pulls the pelvis forwards, or the
+    athlete sits up from lying); with the legs high, a movement of the pelvis is a curl.
+    """
+    if 0.0 <= leg_angle_deg <= LOW_LEGS_DEG:
+        return 1 if tilt_deg > 0 else -1
+    if leg_angle_deg > LOW_LEGS_DEG + 20.0:
+        return -1 if tilt_deg > 0 else 1
+    return 0
+
+
+def _cross(t: FloatArray, x: FloatArray, k: int, level: float) -> float:
+    """Time where x crosses `level` between samples k and k + 1 (linear)."""
+    if k < 0:
+        return float(t[0])
+    if k + 1 >= t.size or x[k + 1] == x[k]:
+        return float(t[k])
+    f = min(max((level - float(x[k])) / float(x[k + 1] - x[k]), 0.0), 1.0)
+    return float(t[k] + f * (t[k + 1] - t[k]))
+
+
+def _empty() -> TiltTrack:
+    return TiltTrack(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.bool_))
