@@ -22,8 +22,10 @@ from dsp.tilt import TiltEpisode, TiltEpisodes, TiltTrack, sign_from_legs
 
 FloatArray = npt.NDArray[np.float64]
 
-WAIT_FOR_OTHER_S = 10.0
+WAIT_FOR_OTHER_S = 20.0
 """How far one sensor may lag (a lost sensor) before events stop waiting for it."""
+UNDECIDED_S = 30.0
+"""After this long with no decision, the pelvis axis is taken as it is."""
 SIGN_AT_DEG = 3.0
 """The pelvis's first excursion this large decides which way is anterior."""
 KEEP_S = 60.0
@@ -101,20 +103,30 @@ class Fusion:
         self._raw_x = np.concatenate((self._raw_x, track.tilt_deg))
         return self._release()
 
+    def _decide_sign(self, final: bool) -> int:
+        """Which way is anterior (+1: as the pelvis axis, -1: against it, 0: not known yet)."""
+        big = np.flatnonzero(np.abs(self._raw_x) >= SIGN_AT_DEG)
+        if not big.size:
+            return 1 if final else 0
+        leg = self._angle[self.legs[0]]
+        t = self._raw_t[big]
+        known = t <= leg.until_s
+        if leg.t.size:
+            known &= t >= leg.t[0]
+        angles = np.interp(t[known], leg.t, leg.x) if leg.t.size else np.zeros(0)
+        for raw, angle in zip(self._raw_x[big][known].tolist(), angles.tolist(), strict=True):
+            sign = sign_from_legs(raw, angle)
+            if sign:
+                return sign
+        # Never decided (the pelvis only moved with the legs midway): take it as anterior.
+        if final or float(self._raw_t[-1] - t[0]) > UNDECIDED_S:
+            return 1
+        return 0
+
     def _signed_tilt(self, final: bool) -> None:
         """Pass on the pelvis samples whose sign is known, and find their episodes."""
         if self._sign == 0:
-            big = np.flatnonzero(np.abs(self._raw_x) >= SIGN_AT_DEG)
-            for k in big.tolist():
-                leg = self._leg_angle(float(self._raw_t[k]))
-                if leg is None and not self._covered(self._angle[self.legs[0]], float(self._raw_t[k]), final):
-                    break  # wait for the leg
-                self._sign = sign_from_legs(float(self._raw_x[k]), leg) if leg is not None else 0
-                if self._sign:
-                    break
-            else:
-                if final:
-                    self._sign = 1
+            self._sign = self._decide_sign(final)
         if self._sign == 0:
             # Before the first big excursion, the tilt is small either way: pass it on as
             # anterior (an upper bound), never enough for an episode.

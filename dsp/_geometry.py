@@ -14,11 +14,17 @@ def rotate(v: FloatArray, axis: FloatArray, angle_rad: FloatArray) -> FloatArray
     return v * c + np.cross(axis, v) * s + axis * float(axis @ v) * (1.0 - c)
 
 
-def signed_angle(reference: FloatArray, v: FloatArray, axis: FloatArray) -> FloatArray:
+class SignedAngle:
     """Angle (rad) that turns `reference` (3,) onto each row of `v` (n, 3) about `axis`,
     both projected onto the plane normal to the axis."""
-    ref = reference - axis * float(axis @ reference)
-    return np.asarray(np.arctan2(np.cross(ref, v) @ axis, v @ ref), dtype=np.float64)
+
+    def __init__(self, reference: FloatArray, axis: FloatArray) -> None:
+        self.along = reference - axis * float(axis @ reference)
+        # axis . (ref x v) = v . (axis x ref)
+        self.across = np.cross(axis, self.along)
+
+    def __call__(self, v: FloatArray) -> FloatArray:
+        return np.asarray(np.arctan2(v @ self.across, v @ self.along), dtype=np.float64)
 
 
 def principal_axis(vectors: FloatArray) -> FloatArray:

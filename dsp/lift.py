@@ -26,11 +26,12 @@ import numpy as np
 import numpy.typing as npt
 from scipy.signal import butter, group_delay, lfilter, lfilter_zi
 
-from dsp._geometry import principal_axis, rotate, signed_angle
+from dsp._geometry import SignedAngle, principal_axis, rotate
 from dsp._rest import RestDetector, RestReference
 from dsp._samples import SensorSamples
 from dsp.events import Calibrated
 from dsp.settings import Settings
+from dsp.tremor import Tremor
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -61,6 +62,8 @@ class AngleTrack:
         velocity_dps: its rate, deg/s, low-passed, aligned to `time_s`.
         gap_before: samples missing just before this one.
         velocity_delay_s: how late `velocity_dps` is (the group delay of its low-pass).
+        tremor: tremor power over the quietest seen (`dsp.tremor`): about 1 for a leg at
+            rest, several times that for a leg held up.
     """
 
     role: str
@@ -69,6 +72,7 @@ class AngleTrack:
     velocity_dps: FloatArray
     gap_before: BoolArray
     velocity_delay_s: float
+    tremor: FloatArray
 
     def __len__(self) -> int:
         return int(self.time_s.shape[0])
@@ -82,6 +86,7 @@ class AxisAngle:
         self.alpha = tau_s / (tau_s + self.dt_s)
         self.rest = rest
         self.axis = axis
+        self._gravity_angle = SignedAngle(rest.up, axis)
         self._angle: float | None = None
         b, a = butter(2, min(VELOCITY_CUTOFF_HZ, 0.4 * rate_hz), fs=rate_hz)
         self._b, self._a = np.asarray(b, dtype=np.float64), np.asarray(a, dtype=np.float64)
@@ -93,7 +98,7 @@ class AxisAngle:
 
     def accel_angle(self, acc_mps2: FloatArray) -> FloatArray:
         """Angle (rad) of the gravity seen by the accelerometer, from the rest, about the axis."""
-        return -signed_angle(self.rest.up, acc_mps2, self.axis)
+        return -self._gravity_angle(acc_mps2)
 
     def update(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
         """Angle (deg) and velocity (deg/s) of each sample."""
@@ -136,6 +141,7 @@ class LiftAngle:
         self._bout_from = 0
         self._attempts = 0
         self.angle: AxisAngle | None = None
+        self._tremor = Tremor(rate_hz)
 
     @property
     def axis(self) -> FloatArray | None:
@@ -151,13 +157,19 @@ class LiftAngle:
             return self._empty(), events
         angle_deg, velocity_dps = self.angle.update(samples)
         track = AngleTrack(
-            self.role, samples.time_s, angle_deg, velocity_dps, samples.gap_before, self.angle.delay_s
+            self.role,
+            samples.time_s,
+            angle_deg,
+            velocity_dps,
+            samples.gap_before,
+            self.angle.delay_s,
+            self._tremor.update(samples.gyr_rps),
         )
         return track, events
 
     def _empty(self) -> AngleTrack:
         z = np.zeros(0)
-        return AngleTrack(self.role, z, z, z, np.zeros(0, dtype=np.bool_), 0.0)
+        return AngleTrack(self.role, z, z, z, np.zeros(0, dtype=np.bool_), 0.0, z)
 
     def _before_axis(self, samples: SensorSamples, events: list[Calibrated]) -> SensorSamples:
         """Find the rest, then wait for enough motion to know the axis; returns the samples

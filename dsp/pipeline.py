@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
+
 from dsp._fusion import Fusion
 from dsp._samples import SensorSamples
 from dsp.events import Event
@@ -20,6 +22,10 @@ from dsp.settings import Settings
 from dsp.tilt import PelvisTilt
 
 SHIN_ROLES = ("shin", "shin_right", "shin_left")
+BATCH_S = 0.08
+"""Samples are analysed once a sensor has this much waiting (a few notifications)."""
+SLICE_S = 10.0
+"""Longest stretch of one sensor analysed before the others catch up."""
 
 
 class Pipeline:
@@ -40,9 +46,10 @@ class Pipeline:
         self.rates_hz = dict(rates_hz)
         self.legs = [r for r in SHIN_ROLES if r in rates_hz]
         self._lift = {r: LiftAngle(r, rates_hz[r], self.settings) for r in self.legs}
-        self._reps = {r: RepCounter(r, self.settings) for r in self.legs}
+        self._reps = {r: RepCounter(r, rates_hz[r], self.settings) for r in self.legs}
         self._pelvis = PelvisTilt(rates_hz["pelvis"], self.settings) if "pelvis" in rates_hz else None
         self._fusion = Fusion(self.settings, legs=self.legs, has_pelvis=self._pelvis is not None)
+        self._waiting: dict[str, list[SensorSamples]] = {role: [] for role in rates_hz}
 
     @property
     def has_tilt(self) -> bool:
@@ -50,31 +57,65 @@ class Pipeline:
         return self._pelvis is not None
 
     def process(self, block: Mapping[str, SensorSamples] | SensorSamples) -> list[Event]:
-        """Take new samples (one sensor's, or several sensors' by role) and return new events."""
+        """Take new samples (one sensor's, or several sensors' by role) and return new events.
+
+        Samples are gathered until one sensor has `BATCH_S` of them, then analysed in time
+        order across the sensors, in slices of at most `SLICE_S`: a notification of a few
+        samples costs next to nothing, and an hour given at once costs what it costs in
+        slices. Sensors should be given about in step: one that lags the others by more
+        than `dsp._fusion.WAIT_FOR_OTHER_S` is taken for lost (its values become null).
+        """
         blocks = {block.role: block} if isinstance(block, SensorSamples) else dict(block)
-        events: list[Event] = []
         for role, samples in blocks.items():
             if role not in self.rates_hz:
                 raise ValueError(f"no sensor {role!r} in this session (have {', '.join(self.rates_hz)})")
             if samples.role != role:
                 raise ValueError(f"samples of {samples.role!r} given as {role!r}")
-            if not len(samples):
-                continue
-            if role == "pelvis":
-                assert self._pelvis is not None
-                tilt, calibrated = self._pelvis.update(samples)
-                events += calibrated
-                events += self._fusion.add_pelvis(tilt)
-            else:
-                track, found = self._lift[role].update(samples)
-                events += found
-                leg_events = self._reps[role].update(track)
-                events += self._fusion.add_leg(role, track, leg_events)
+            if len(samples):
+                self._waiting[role].append(samples)
+        spans = [
+            float(parts[-1].time_s[-1] - parts[0].time_s[0]) for parts in self._waiting.values() if parts
+        ]
+        if not spans or max(spans) < BATCH_S:
+            return []
+        return self._analyse()
+
+    def _analyse(self) -> list[Event]:
+        waiting = {r: SensorSamples.concatenate(p) for r, p in self._waiting.items() if p}
+        if not waiting:
+            return []
+        for parts in self._waiting.values():
+            parts.clear()
+        start = min(float(s.time_s[0]) for s in waiting.values())
+        end = max(float(s.time_s[-1]) for s in waiting.values())
+        edges = [*np.arange(start, end, SLICE_S)[1:].tolist(), np.inf]
+        cut = {r: np.searchsorted(s.time_s, edges).tolist() for r, s in waiting.items()}
+        done = dict.fromkeys(waiting, 0)
+        events: list[Event] = []
+        for k in range(len(edges)):
+            for role, samples in waiting.items():
+                stop = cut[role][k]
+                if stop > done[role]:
+                    events += self._one(role, samples.part(done[role], stop))
+                    done[role] = stop
+        return events
+
+    def _one(self, role: str, samples: SensorSamples) -> list[Event]:
+        events: list[Event] = []
+        if role == "pelvis":
+            assert self._pelvis is not None
+            tilt, calibrated = self._pelvis.update(samples)
+            events += calibrated
+            events += self._fusion.add_pelvis(tilt)
+        else:
+            track, found = self._lift[role].update(samples)
+            events += found
+            events += self._fusion.add_leg(role, track, self._reps[role].update(track))
         return events
 
     def finish(self) -> list[Event]:
         """End of session: settle the pending rep and close the last set."""
-        events: list[Event] = []
+        events = self._analyse()
         for role in self.legs:
             events += self._fusion.add_leg(role, None, self._reps[role].finish())
         events += self._fusion.finish()

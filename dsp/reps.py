@@ -30,6 +30,14 @@ SWING_PEAK_POSITION = 0.7
 """A lowering whose speed peaks this late (0.5 for a controlled one) was dropped: a swing."""
 BOUNCE_S = 0.4
 """A leg that moves up again this soon after a dropped lowering bounced off the bottom."""
+REST_BAND_DEG = 10.0
+"""A leg within this of its rest angle..."""
+RESTING_S = 2.0
+"""...for this long is resting, not holding the top of a rep."""
+HELD_TREMOR = 4.0
+"""A leg whose tremor is this many times the quietest is held up (see `dsp.tremor`)."""
+LOWEST_DEG = -65.0
+"""No rep takes the shin further below its rest angle (bent knees go to about -45)."""
 TYPICAL_OF = 3
 """The set's typical range of motion is the median of its last full reps, this many."""
 
@@ -59,7 +67,7 @@ class LegRep:
 class RepCounter:
     """One leg's reps, from its angle track, block by block."""
 
-    def __init__(self, leg: str, settings: Settings) -> None:
+    def __init__(self, leg: str, rate_hz: float, settings: Settings) -> None:
         self.leg = leg
         self.settings = settings
         self._strokes = StrokeDetector(settings.moving_dps)
@@ -67,14 +75,18 @@ class RepCounter:
         self._pending: tuple[Stroke, Stroke] | None = None
         self._full_roms: list[float] = []
         self._last_t = -np.inf
-        self._t_tail = np.zeros(0)
-        self._v_tail = np.zeros(0)
+        # Recent tremor, to tell a held leg from a resting one.
+        self._t = np.zeros(0)
+        self._tremor = np.zeros(0)
+        self._keep = round((MAX_TOP_HOLD_S + 5.0) * rate_hz)
 
     def update(self, track: AngleTrack) -> list[LegRep | Phase]:
         """Reps told and phases entered in this block."""
         out: list[LegRep | Phase] = []
         if not len(track):
             return out
+        self._t = np.concatenate((self._t, track.time_s))[-self._keep :]
+        self._tremor = np.concatenate((self._tremor, track.tremor))[-self._keep :]
         items = self._strokes.update(track)
         t = track.time_s - track.velocity_delay_s
         moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
@@ -108,9 +120,25 @@ class RepCounter:
         up, self._up = self._up, None
         if up is None or stroke.start_s - up.end_s > MAX_TOP_HOLD_S:
             return
-        if stroke.size_deg < 0.5 * up.size_deg:
+        if stroke.size_deg < 0.5 * up.size_deg or not self._plausible(up, stroke):
             return
         self._pending = (up, stroke)
+
+    def _plausible(self, up: Stroke, down: Stroke) -> bool:
+        """Not a movement between reps that happens to go up and then down.
+
+        The angle is measured from the leg at rest (on the floor, or hanging). A leg that
+        comes back to rest, stays there and then moves below it (knees drawn up, or a
+        fidget) has no top; a leg more than `LOWEST_DEG` below rest is standing up.
+        """
+        if down.end_deg < LOWEST_DEG:
+            return False
+        if abs(up.end_deg) >= REST_BAND_DEG or down.start_s - up.end_s <= RESTING_S:
+            return True
+        # Level with the rest angle for a while: held there (bent knees over the hips), or
+        # put down? A held leg shakes all the time; a resting one only when it is moved.
+        i0, i1 = np.searchsorted(self._t, (up.end_s, down.start_s))
+        return i1 > i0 and float(np.percentile(self._tremor[i0:i1], 25)) > HELD_TREMOR
 
     def _settle_pending(
         self, t: np.ndarray, moving: np.ndarray, until_s: float, out: list[LegRep | Phase]

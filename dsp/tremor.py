@@ -1,0 +1,48 @@
+"""Physiological tremor: whether a leg is held up by the muscles or resting.
+
+A limb held against gravity shakes at 8-12 Hz (physiological tremor, larger with
+fatigue); one lying on the floor does not. The gyro's power above `HIGH_PASS_HZ`,
+smoothed over `SMOOTH_S`, against the quietest level seen so far (a leg at rest: sensor
+noise alone), tells the two apart. Per sample and causal, like everything in `dsp`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import butter, lfilter
+
+FloatArray = npt.NDArray[np.float64]
+
+HIGH_PASS_HZ = 6.0
+SMOOTH_S = 0.5
+FLOOR_MIN_RPS2 = 1e-12
+"""Keeps the ratio finite for a perfect (simulated, noise-free) sensor."""
+
+
+class Tremor:
+    """Tremor power of a sensor's gyro over the quietest power seen (1 at rest)."""
+
+    def __init__(self, rate_hz: float) -> None:
+        b, a = butter(2, min(HIGH_PASS_HZ, 0.4 * rate_hz), btype="highpass", fs=rate_hz)
+        self._b, self._a = np.asarray(b, dtype=np.float64), np.asarray(a, dtype=np.float64)
+        self._zi = np.zeros((2, 3))
+        self._smooth = float(np.exp(-1.0 / (SMOOTH_S * rate_hz)))
+        self._power: float | None = None
+        self._floor = np.inf
+        self._settle = round(2 * SMOOTH_S * rate_hz)
+
+    def update(self, gyr_rps: FloatArray) -> FloatArray:
+        """Tremor ratio of each sample (dimensionless; about 1 for a leg at rest)."""
+        high, self._zi = lfilter(self._b, self._a, gyr_rps, axis=0, zi=self._zi)
+        power_in = (high**2).sum(axis=1)
+        start = power_in[0] if self._power is None else self._power
+        power, _ = lfilter([1.0 - self._smooth], [1.0, -self._smooth], power_in, zi=[self._smooth * start])
+        self._power = float(power[-1])
+        # The floor only counts once the smoothing has settled (its first values are transients).
+        usable = power.copy()
+        usable[: max(self._settle, 0)] = np.inf
+        self._settle -= power.size
+        floor = np.minimum.accumulate(np.concatenate(([self._floor], usable)))[1:]
+        self._floor = float(floor[-1])
+        return np.asarray(power / np.maximum(floor, FLOOR_MIN_RPS2), dtype=np.float64)
