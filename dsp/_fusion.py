@@ -24,6 +24,14 @@ FloatArray = npt.NDArray[np.float64]
 
 WAIT_FOR_OTHER_S = 20.0
 """How far one sensor may lag (a lost sensor) before events stop waiting for it."""
+FLIP_EVIDENCE = 150.0
+"""Evidence (deg^2/s) against the pelvis sign that turns it over: a curl of 35 degrees in
+2 s against legs moving 25 degrees gives about 400; noise and the engaging of the legs
+at the start of a set, well under 100."""
+EVIDENCE_LEG_DPS = 10.0
+"""Only legs moving faster than this give evidence."""
+DECIDE_EVIDENCE = 30.0
+"""Evidence (deg^2/s) enough for a first decision, before any flip."""
 UNDECIDED_S = 30.0
 """After this long with no decision, the pelvis axis is taken as it is."""
 SIGN_AT_DEG = 3.0
@@ -66,6 +74,7 @@ class _Series:
 class _Set:
     index: int
     reps: list[Rep] = field(default_factory=list)
+    bottoms_deg: list[float] = field(default_factory=list)
     onsets: list[TiltOnset] = field(default_factory=list)
 
 
@@ -81,6 +90,9 @@ class Fusion:
         self._raw_t = np.zeros(0)
         self._raw_x = np.zeros(0)
         self._sign = 0 if legs else 1
+        self._leg_speed = _Series()
+        self._evidence = 0.0  # integral of anterior tilt rate times leg rate, deg^2/s
+        self._last_raw: float | None = None
         self._episodes = TiltEpisodes(settings.tilt_threshold_deg)
         self._reps: list[LegRep] = []
         self._onsets: list[TiltEpisode] = []
@@ -93,6 +105,8 @@ class Fusion:
         """A leg's new angles and what its counter found; returns what can be told now."""
         if track is not None:
             self._angle[leg].add(track.time_s, track.angle_deg)
+            if leg == self.legs[0]:
+                self._leg_speed.add(track.time_s - track.velocity_delay_s, track.velocity_dps)
         events: list[Event] = [e for e in found if isinstance(e, Phase)]
         self._reps += [e for e in found if isinstance(e, LegRep)]
         return events + self._release()
@@ -104,24 +118,66 @@ class Fusion:
         return self._release()
 
     def _decide_sign(self, final: bool) -> int:
-        """Which way is anterior (+1: as the pelvis axis, -1: against it, 0: not known yet)."""
-        big = np.flatnonzero(np.abs(self._raw_x) >= SIGN_AT_DEG)
-        if not big.size:
-            return 1 if final else 0
+        """Which way is anterior (+1: as the pelvis axis, -1: against it, 0: not known yet).
+
+        From the evidence of the pelvis moving with the legs (see `_check_sign`) once it is
+        clear; or, at the first big excursion of the pelvis while the legs move slowly, from
+        where the legs are (`sign_from_legs`).
+        """
         leg = self._angle[self.legs[0]]
-        t = self._raw_t[big]
-        known = t <= leg.until_s
-        if leg.t.size:
-            known &= t >= leg.t[0]
-        angles = np.interp(t[known], leg.t, leg.x) if leg.t.size else np.zeros(0)
-        for raw, angle in zip(self._raw_x[big][known].tolist(), angles.tolist(), strict=True):
-            sign = sign_from_legs(raw, angle)
-            if sign:
-                return sign
-        # Never decided (the pelvis only moved with the legs midway): take it as anterior.
-        if final or float(self._raw_t[-1] - t[0]) > UNDECIDED_S:
+        n = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
+        t, raw = self._raw_t[:n], self._raw_x[:n]
+        if n and leg.t.size:
+            leg_dps = self._leg_rate(t)
+            evidence = np.cumsum(np.diff(raw, prepend=raw[0]) * leg_dps)
+            clear = np.flatnonzero(np.abs(evidence) >= DECIDE_EVIDENCE)
+            until = int(clear[0]) if clear.size else n
+            big = np.flatnonzero((np.abs(raw[:until]) >= SIGN_AT_DEG) & (leg_dps[:until] == 0.0))
+            inside = big[t[big] >= leg.t[0]]
+            for k, angle in zip(inside.tolist(), np.interp(t[inside], leg.t, leg.x).tolist(), strict=True):
+                sign = sign_from_legs(float(raw[k]), angle)
+                if sign:
+                    return sign
+            if clear.size:
+                return -1 if evidence[until] > 0 else 1
+        # Never decided (the pelvis never moved much): take the axis as it is.
+        if final or (self._raw_t.size and float(self._raw_t[-1] - self._raw_t[0]) > UNDECIDED_S):
             return 1
         return 0
+
+    def _leg_rate(self, t: FloatArray) -> FloatArray:
+        """The leg's lift rate at times t, deg/s; zero where it is slower than EVIDENCE_LEG_DPS."""
+        speed = self._leg_speed
+        leg_dps = np.interp(t, speed.t, speed.x) if speed.t.size else np.zeros_like(t)
+        leg_dps[np.abs(leg_dps) < EVIDENCE_LEG_DPS] = 0.0
+        return np.asarray(leg_dps, dtype=np.float64)
+
+    def _check_sign(self, t: FloatArray, raw: FloatArray) -> FloatArray:
+        """The tilt of these raw samples, anterior positive, turning the sign over where the
+        evidence says it is wrong: anterior tilt grows as the legs go down (their load
+        grows) and a curl grows as they come up: anterior rate times leg rate is negative."""
+        if not t.size or not self.legs:
+            return self._sign * raw
+        leg_dps = self._leg_rate(t)
+        previous = raw[0] if self._last_raw is None else self._last_raw
+        step = np.diff(raw, prepend=previous) * leg_dps
+        self._last_raw = float(raw[-1])
+        signs = np.empty_like(raw)
+        i = 0
+        while i < raw.size:
+            step_i = self._sign * step[i:]
+            step_i[0] += self._evidence
+            evidence = np.cumsum(step_i)
+            wrong = np.flatnonzero(evidence > FLIP_EVIDENCE)
+            if not wrong.size:
+                signs[i:] = self._sign
+                self._evidence = float(evidence[-1])
+                break
+            j = i + int(wrong[0]) + 1
+            signs[i:j] = self._sign
+            self._sign, self._evidence = -self._sign, 0.0
+            i = j
+        return np.asarray(signs * raw, dtype=np.float64)
 
     def _signed_tilt(self, final: bool) -> None:
         """Pass on the pelvis samples whose sign is known, and find their episodes."""
@@ -134,8 +190,13 @@ class Fusion:
             n = int(big[0]) if big.size else self._raw_x.size
             t, x = self._raw_t[:n], np.abs(self._raw_x[:n])
         else:
-            n = self._raw_x.size
-            t, x = self._raw_t, self._sign * self._raw_x
+            # Only as far as the leg has come: the sign is checked against the leg's motion.
+            leg = self._angle[self.legs[0]] if self.legs else None
+            if leg is None or final or self._watermark() - leg.until_s > WAIT_FOR_OTHER_S:
+                n = self._raw_x.size
+            else:
+                n = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
+            t, x = self._raw_t[:n], self._check_sign(self._raw_t[:n], self._raw_x[:n])
         self._raw_t, self._raw_x = self._raw_t[n:], self._raw_x[n:]
         self._tilt.add(t, x)
         self._onsets += self._episodes.update(t, x)
@@ -194,28 +255,28 @@ class Fusion:
         flags = leg_rep.flags
         if tilt is not None and tilt > self.settings.tilt_threshold_deg:
             flags = (*flags, "tilt")
-        up, down = leg_rep.up, leg_rep.down
         rep = Rep(
             time_s=leg_rep.known_s,
             index=self._rep_count,
             set_index=self._set.index,
             leg=leg_rep.leg,
-            start_s=up.start_s,
-            top_s=up.end_s,
-            bottom_s=down.end_s,
+            start_s=leg_rep.start_s,
+            top_s=leg_rep.top_s,
+            bottom_s=leg_rep.bottom_s,
             end_s=leg_rep.end_s,
-            concentric_s=up.end_s - up.start_s,
-            pause_top_s=max(down.start_s - up.end_s, 0.0),
-            eccentric_s=down.end_s - down.start_s,
-            pause_bottom_s=max(leg_rep.end_s - down.end_s, 0.0),
+            concentric_s=leg_rep.concentric_s,
+            pause_top_s=leg_rep.pause_top_s,
+            eccentric_s=leg_rep.eccentric_s,
+            pause_bottom_s=leg_rep.pause_bottom_s,
             rom_deg=leg_rep.rom_deg,
-            peak_velocity_dps=max(up.peak_dps, down.peak_dps),
+            peak_velocity_dps=leg_rep.peak_velocity_dps,
             partial=leg_rep.partial,
             max_anterior_tilt_deg=None if tilt is None else max(tilt, 0.0),
             flags=flags,
         )
         self._rep_count += 1
         self._set.reps.append(rep)
+        self._set.bottoms_deg.append(leg_rep.bottom_deg)
         self._last_end_s = rep.end_s
         return [*events, rep]
 
@@ -231,7 +292,7 @@ class Fusion:
             onset_angles = [
                 o.leg_angle_at_onset_deg for o in s.onsets if o.leg_angle_at_onset_deg is not None
             ]
-            safe = max(onset_angles) if onset_angles else min(self._bottom(r) for r in reps)
+            safe = max(onset_angles) if onset_angles else min(s.bottoms_deg)
         return SetDone(
             time_s=time_s,
             index=s.index,
@@ -244,7 +305,3 @@ class Fusion:
             tilt_count=len(s.onsets),
             safe_end_range_deg=safe,
         )
-
-    def _bottom(self, rep: Rep) -> float:
-        angle = self._angle[rep.leg].at(rep.bottom_s)
-        return angle if angle is not None else 0.0

@@ -1,12 +1,17 @@
-"""Reps from strokes: a raise followed by a lowering of one leg.
+"""Reps from strokes: one leg goes away from where it waits between reps and comes back.
 
-A rep is an up-stroke of at least `min_rom_deg` followed, after a hold at the top of at
-most `MAX_TOP_HOLD_S`, by a down-stroke that brings the leg back at least half way. Its
-bottom pause lasts until the leg moves again (or `MAX_BOTTOM_PAUSE_S`), and the rep is
-told then: when the next movement starts, which is the rep's true end.
+Most exercises wait at the bottom: a rep raises the leg and lowers it (leg lifts, hanging
+leg raises). Some wait at the top, the leg held up: a rep lowers it and raises it again
+(heel taps from tabletop). The first rep-sized stroke of a set tells which: a lowering
+that starts from a held leg (it shakes: `dsp.tremor`) makes a top-start set.
 
-Small movements (fidgeting, a twitch, shifting) never reach the size of a rep; a rep
-that reaches less than `partial_fraction` of the set's typical range is partial.
+A rep's two strokes must be of rep size: at least `min_rom_deg`, or half the typical range
+of the exercise when its full reps are small. Its last pause lasts until the leg moves
+again (at most `MAX_LAST_PAUSE_S`), and the rep is told then, at its true end.
+
+What is not a rep: movements smaller than that (fidgeting, a twitch); a leg that comes
+back to rest, lies there and then moves (fidgets in a row look like a raise, a hold and
+a lowering, but the "hold" does not shake); a shin taken far below its rest (standing up).
 """
 
 from __future__ import annotations
@@ -14,32 +19,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from dsp.events import Phase
 from dsp.lift import AngleTrack
 from dsp.settings import Settings
 from dsp.strokes import Stroke, StrokeDetector, StrokeStarted
 
-MAX_TOP_HOLD_S = 12.0
-"""A longer stay up is not a hold at the top of a rep (sitting up, standing)."""
-MAX_BOTTOM_PAUSE_S = 2.0
-"""The bottom pause is counted up to this; a longer stay down ends the rep."""
-NEXT_MOVE_DPS = 5.0
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+MAX_HOLD_S = 12.0
+"""A longer stay between a rep's two strokes is not a hold (sitting up, standing)."""
+MAX_LAST_PAUSE_S = 2.0
+"""The pause that ends a rep is counted up to this; a longer one ends it there."""
+NEXT_MOVE_DPS = 2.5
 """The leg moves again (the rep's end) above this lift speed, deg/s."""
 SWING_PEAK_POSITION = 0.7
 """A lowering whose speed peaks this late (0.5 for a controlled one) was dropped: a swing."""
 BOUNCE_S = 0.4
 """A leg that moves up again this soon after a dropped lowering bounced off the bottom."""
+TYPICAL_OF = 3
+"""The typical range of motion is the median of the last full reps, this many."""
+MIN_PARTIAL_DEG = 8.0
+"""No rep is smaller than this, whatever the exercise."""
 REST_BAND_DEG = 10.0
 """A leg within this of its rest angle..."""
 RESTING_S = 2.0
-"""...for this long is resting, not holding the top of a rep."""
+"""...for this long, not shaking, is resting, not holding the top of a rep."""
 HELD_TREMOR = 4.0
 """A leg whose tremor is this many times the quietest is held up (see `dsp.tremor`)."""
 LOWEST_DEG = -65.0
 """No rep takes the shin further below its rest angle (bent knees go to about -45)."""
-TYPICAL_OF = 3
-"""The set's typical range of motion is the median of its last full reps, this many."""
+HELD_BEFORE_S = 1.0
+"""How long before a set's first stroke the leg must shake to be held (a top start)."""
 
 
 @dataclass(frozen=True)
@@ -48,20 +61,19 @@ class LegRep:
 
     leg: str
     known_s: float
-    up: Stroke
-    down: Stroke
+    start_s: float
+    top_s: float
+    bottom_s: float
     end_s: float
+    concentric_s: float
+    pause_top_s: float
+    eccentric_s: float
+    pause_bottom_s: float
+    rom_deg: float
+    bottom_deg: float
+    peak_velocity_dps: float
     partial: bool
     flags: tuple[str, ...]
-
-    @property
-    def start_s(self) -> float:
-        return self.up.start_s
-
-    @property
-    def rom_deg(self) -> float:
-        high = max(self.up.end_deg, self.down.start_deg)
-        return high - min(self.up.start_deg, self.down.end_deg)
 
 
 class RepCounter:
@@ -71,14 +83,17 @@ class RepCounter:
         self.leg = leg
         self.settings = settings
         self._strokes = StrokeDetector(settings.moving_dps)
-        self._up: Stroke | None = None
+        # +1: reps raise then lower (wait at the bottom); -1: lower then raise; 0: not known.
+        self._mode = 0
+        self._first: Stroke | None = None
         self._pending: tuple[Stroke, Stroke] | None = None
+        self._last_stroke_s = -np.inf
         self._full_roms: list[float] = []
         self._last_t = -np.inf
         # Recent tremor, to tell a held leg from a resting one.
         self._t = np.zeros(0)
         self._tremor = np.zeros(0)
-        self._keep = round((MAX_TOP_HOLD_S + 5.0) * rate_hz)
+        self._keep = round((MAX_HOLD_S + 5.0) * rate_hz)
 
     def update(self, track: AngleTrack) -> list[LegRep | Phase]:
         """Reps told and phases entered in this block."""
@@ -87,97 +102,145 @@ class RepCounter:
             return out
         self._t = np.concatenate((self._t, track.time_s))[-self._keep :]
         self._tremor = np.concatenate((self._tremor, track.tremor))[-self._keep :]
-        items = self._strokes.update(track)
         t = track.time_s - track.velocity_delay_s
         moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
-        for item in items:
-            self._settle_pending(t, moving, item.known_s, out)
+        for item in self._strokes.update(track):
+            self._settle(t, moving, item.known_s, out)
             if isinstance(item, StrokeStarted):
                 phase = "concentric" if item.direction > 0 else "eccentric"
                 out.append(Phase(item.known_s, self.leg, phase, item.known_s, item.angle_deg))
             else:
-                self._on_stroke(item, out)
-        self._settle_pending(t, moving, float(t[-1]) + 1e-9, out)
+                out.append(Phase(item.known_s, self.leg, _phase_after(item), item.end_s, item.end_deg))
+                self._on_stroke(item)
+        self._settle(t, moving, float(t[-1]) + 1e-9, out)
         self._last_t = float(t[-1])
         return out
 
     def finish(self) -> list[LegRep | Phase]:
         """End of session: tell the rep that waits for its end."""
-        out: list[LegRep | Phase] = []
-        if self._pending is not None:
-            up, down = self._pending
-            end = min(self._last_t, down.end_s + MAX_BOTTOM_PAUSE_S)
-            out.append(self._rep(up, down, max(end, down.end_s), self._last_t, bounced=False))
-            self._pending = None
-        return out
+        if self._pending is None:
+            return []
+        first, second = self._pending
+        self._pending = None
+        end = max(min(self._last_t, second.end_s + MAX_LAST_PAUSE_S), second.end_s)
+        return [self._rep(first, second, end, self._last_t, moved_soon=False)]
 
-    def _on_stroke(self, stroke: Stroke, out: list[LegRep | Phase]) -> None:
-        phase = "top" if stroke.direction > 0 else "bottom"
-        out.append(Phase(stroke.known_s, self.leg, phase, stroke.end_s, stroke.end_deg))
-        if stroke.direction > 0:
-            self._up = stroke if stroke.size_deg >= self.settings.min_rom_deg else None
+    def _on_stroke(self, stroke: Stroke) -> None:
+        smallest = self._smallest_rep_deg()
+        if stroke.size_deg < 0.5 * smallest:
+            return  # an adjustment at the top or the bottom
+        if stroke.start_s - self._last_stroke_s > self.settings.set_rest_s:
+            self._mode, self._first = 0, None  # a new set: find out how it goes again
+        self._last_stroke_s = stroke.end_s
+        if self._mode == 0:
+            if stroke.size_deg < smallest:
+                return
+            if stroke.direction > 0:
+                self._mode = 1
+            elif self._held_before(stroke.start_s):
+                self._mode = -1
+            else:
+                return  # lowering from rest: getting into position (knees drawn up)
+        if stroke.direction == self._mode:
+            self._first = stroke if stroke.size_deg >= smallest else None
             return
-        up, self._up = self._up, None
-        if up is None or stroke.start_s - up.end_s > MAX_TOP_HOLD_S:
+        first, self._first = self._first, None
+        if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
             return
-        if stroke.size_deg < 0.5 * up.size_deg or not self._plausible(up, stroke):
+        if stroke.size_deg < 0.5 * first.size_deg or not self._plausible(first, stroke):
             return
-        self._pending = (up, stroke)
+        self._pending = (first, stroke)
 
-    def _plausible(self, up: Stroke, down: Stroke) -> bool:
-        """Not a movement between reps that happens to go up and then down.
+    def _smallest_rep_deg(self) -> float:
+        """`min_rom_deg`, or less for an exercise of small range: half its typical range."""
+        if not self._full_roms:
+            return self.settings.min_rom_deg
+        typical = float(np.median(self._full_roms[-TYPICAL_OF:]))
+        return max(min(self.settings.min_rom_deg, 0.5 * typical), MIN_PARTIAL_DEG)
 
-        The angle is measured from the leg at rest (on the floor, or hanging). A leg that
-        comes back to rest, stays there and then moves below it (knees drawn up, or a
-        fidget) has no top; a leg more than `LOWEST_DEG` below rest is standing up.
-        """
-        if down.end_deg < LOWEST_DEG:
+    def _tremor_between(self, t0: float, t1: float) -> float | None:
+        i0, i1 = np.searchsorted(self._t, (t0, t1))
+        return float(np.percentile(self._tremor[i0:i1], 25)) if i1 > i0 else None
+
+    def _held_before(self, time_s: float) -> bool:
+        tremor = self._tremor_between(time_s - HELD_BEFORE_S, time_s)
+        return tremor is not None and tremor > HELD_TREMOR
+
+    def _plausible(self, first: Stroke, second: Stroke) -> bool:
+        """Not a movement between reps that happens to go away and back (see the module)."""
+        if min(first.end_deg, second.end_deg) < LOWEST_DEG:
             return False
-        if abs(up.end_deg) >= REST_BAND_DEG or down.start_s - up.end_s <= RESTING_S:
+        if self._mode < 0 or abs(first.end_deg) >= REST_BAND_DEG or second.start_s - first.end_s <= RESTING_S:
             return True
         # Level with the rest angle for a while: held there (bent knees over the hips), or
         # put down? A held leg shakes all the time; a resting one only when it is moved.
-        i0, i1 = np.searchsorted(self._t, (up.end_s, down.start_s))
-        return i1 > i0 and float(np.percentile(self._tremor[i0:i1], 25)) > HELD_TREMOR
+        tremor = self._tremor_between(first.end_s, second.start_s)
+        return tremor is not None and tremor > HELD_TREMOR
 
-    def _settle_pending(
-        self, t: np.ndarray, moving: np.ndarray, until_s: float, out: list[LegRep | Phase]
-    ) -> None:
-        """Tell the pending rep if the leg moved again, or stayed down long enough, by `until_s`."""
+    def _settle(self, t: FloatArray, moving: IntArray, until_s: float, out: list[LegRep | Phase]) -> None:
+        """Tell the pending rep if, by `until_s`, the leg moved again or paused long enough."""
         if self._pending is None:
             return
-        up, down = self._pending
-        after = moving[t[moving] > down.end_s] if moving.size else moving
-        after = after[t[after] <= until_s]
-        deadline = down.end_s + MAX_BOTTOM_PAUSE_S
+        first, second = self._pending
+        after = moving[(t[moving] > second.end_s) & (t[moving] <= until_s)]
+        deadline = second.end_s + MAX_LAST_PAUSE_S
         if after.size and float(t[after[0]]) <= deadline:
             k = int(after[0])
-            end = self._back_to_still(t, k, down.end_s)
-            bounced = end - down.end_s < BOUNCE_S and down.peak_position > SWING_PEAK_POSITION
-            out.append(self._rep(up, down, end, float(t[k]), bounced=bounced))
+            end = max(float(t[k]) - 0.05, second.end_s)
             self._pending = None
-        elif until_s >= deadline and (t.size == 0 or float(t[-1]) >= deadline):
-            out.append(self._rep(up, down, deadline, deadline, bounced=False))
+            out.append(self._rep(first, second, end, float(t[k]), moved_soon=end - second.end_s < BOUNCE_S))
+        elif until_s >= deadline and float(t[-1]) >= deadline:
             self._pending = None
+            out.append(self._rep(first, second, deadline, deadline, moved_soon=False))
 
-    def _back_to_still(self, t: np.ndarray, k: int, not_before_s: float) -> float:
-        """The time the movement that was fast at sample k started (the rep's end)."""
-        return max(float(t[k]) - 0.05, not_before_s)
-
-    def _rep(self, up: Stroke, down: Stroke, end_s: float, known_s: float, *, bounced: bool) -> LegRep:
-        rom = max(up.end_deg, down.start_deg) - min(up.start_deg, down.end_deg)
+    def _rep(
+        self, first: Stroke, second: Stroke, end_s: float, known_s: float, *, moved_soon: bool
+    ) -> LegRep:
+        up, down = (first, second) if first.direction > 0 else (second, first)
+        angles = (first.start_deg, first.end_deg, second.start_deg, second.end_deg)
+        rom = max(angles) - min(angles)
         typical = float(np.median(self._full_roms[-TYPICAL_OF:])) if self._full_roms else None
         partial = typical is not None and rom < self.settings.partial_fraction * typical
         if not partial:
             self._full_roms.append(rom)
-        flags: list[str] = []
         eccentric_s = down.end_s - down.start_s
-        if eccentric_s < self.settings.eccentric_target_s:
-            flags.append("eccentric_too_fast")
-        if down.peak_position > SWING_PEAK_POSITION or up.peak_position < 1 - SWING_PEAK_POSITION:
-            flags.append("swing")
-        if bounced:
-            flags.append("bounce")
-        if partial:
-            flags.append("partial")
-        return LegRep(self.leg, known_s, up, down, max(end_s, down.end_s), partial, tuple(flags))
+        dropped = down.peak_position > SWING_PEAK_POSITION
+        flags = [
+            name
+            for name, on in (
+                ("eccentric_too_fast", eccentric_s < self.settings.eccentric_target_s),
+                ("swing", dropped or up.peak_position < 1 - SWING_PEAK_POSITION),
+                # Off the bottom again at once after a drop: after the rep (bottom start),
+                # or straight into the raise (top start).
+                (
+                    "bounce",
+                    dropped and (moved_soon if first.direction > 0 else up.start_s - down.end_s < BOUNCE_S),
+                ),
+                ("partial", partial),
+            )
+            if on
+        ]
+        # The rep's last pause is at the bottom when it starts at the bottom, else at the top.
+        last_pause = max(end_s - second.end_s, 0.0)
+        middle_pause = max(second.start_s - first.end_s, 0.0)
+        return LegRep(
+            leg=self.leg,
+            known_s=known_s,
+            start_s=first.start_s,
+            top_s=up.end_s,
+            bottom_s=down.end_s,
+            end_s=max(end_s, second.end_s),
+            concentric_s=up.end_s - up.start_s,
+            pause_top_s=middle_pause if first.direction > 0 else last_pause,
+            eccentric_s=eccentric_s,
+            pause_bottom_s=last_pause if first.direction > 0 else middle_pause,
+            rom_deg=rom,
+            bottom_deg=down.end_deg,
+            peak_velocity_dps=max(up.peak_dps, down.peak_dps),
+            partial=partial,
+            flags=tuple(flags),
+        )
+
+
+def _phase_after(stroke: Stroke) -> str:
+    return "top" if stroke.direction > 0 else "bottom"

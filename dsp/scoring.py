@@ -11,7 +11,8 @@ recordings) converts them.
   already took it. Only reps of the same leg are paired.
 - A detected tilt onset matches a true episode when its `onset_s` falls within
   `[true onset_s - ONSET_EARLY_S, true end_s]`; pairs are taken closest onsets first, each
-  used once.
+  used once. The `TiltRecovered` that closes a detected episode (same `onset_s`) joins
+  its match, for the episode's end and peak.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp.events import Event, Rep, TiltOnset
+from dsp.events import Event, Rep, TiltOnset, TiltRecovered
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -44,6 +45,8 @@ class TrueRep:
         eccentric_s: duration of the lowering, s; NaN when unlabelled.
         set_index: the set it belongs to (0-based).
         leg: the role of the shin sensor that should detect it (`shin`, `shin_left`...).
+        max_anterior_tilt_deg: largest anterior pelvic tilt during the rep, 0 when the
+            pelvis never tilted anteriorly; NaN when unlabelled.
     """
 
     start_s: float
@@ -53,6 +56,7 @@ class TrueRep:
     eccentric_s: float = math.nan
     set_index: int = 0
     leg: str = "shin"
+    max_anterior_tilt_deg: float = math.nan
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.start_s) and math.isfinite(self.end_s) and self.start_s <= self.end_s):
@@ -109,6 +113,15 @@ class RepMatch:
         """Detected minus true end, s."""
         return self.detected.end_s - self.true.end_s
 
+    @property
+    def max_tilt_error_deg(self) -> float | None:
+        """Detected minus true largest anterior tilt in the rep, degrees; None when either is
+        missing. A detected maximum below zero (posterior all along) counts as 0, as the
+        truth's does."""
+        if self.detected.max_anterior_tilt_deg is None or math.isnan(self.true.max_anterior_tilt_deg):
+            return None
+        return max(self.detected.max_anterior_tilt_deg, 0.0) - self.true.max_anterior_tilt_deg
+
 
 @dataclass(frozen=True)
 class SetCount:
@@ -154,10 +167,21 @@ class RepScore:
 
 @dataclass(frozen=True)
 class TiltMatch:
-    """A detected tilt onset paired with a true episode."""
+    """A detected tilt onset paired with a true episode, with the detected end if it came."""
 
     detected: TiltOnset
     true: TrueTiltEpisode
+    recovered: TiltRecovered | None = None
+
+    @property
+    def peak_error_deg(self) -> float | None:
+        """Detected minus true peak tilt of the episode, degrees; None before it ended."""
+        return None if self.recovered is None else self.recovered.peak_deg - self.true.peak_deg
+
+    @property
+    def end_error_s(self) -> float | None:
+        """Detected minus true end of the episode, s; None before it ended."""
+        return None if self.recovered is None else self.recovered.end_s - self.true.end_s
 
     @property
     def onset_error_s(self) -> float:
@@ -271,7 +295,9 @@ def score_tilt(
     A detected onset can match an episode when its `onset_s` lies within
     `[true onset_s - early_s, true end_s]`; the closest onsets pair first, each used once.
     """
-    detected = [e for e in events if isinstance(e, TiltOnset)]
+    given = list(events)
+    detected = [e for e in given if isinstance(e, TiltOnset)]
+    recovered = {e.onset_s: e for e in reversed(given) if isinstance(e, TiltRecovered)}  # first wins
     candidates: list[tuple[float, int, int]] = []
     for i, d in enumerate(detected):
         for j, t in enumerate(truth):
@@ -285,7 +311,8 @@ def score_tilt(
             continue
         det_of_true[j] = i
         used.add(i)
-    matches = tuple(TiltMatch(detected[det_of_true[j]], truth[j]) for j in sorted(det_of_true))
+    pairs = [(detected[det_of_true[j]], truth[j]) for j in sorted(det_of_true)]
+    matches = tuple(TiltMatch(d, t, recovered.get(d.onset_s)) for d, t in pairs)
     extra = tuple(d for i, d in enumerate(detected) if i not in used)
     missed = tuple(t for j, t in enumerate(truth) if j not in det_of_true)
     return TiltScore(matches, extra, missed)

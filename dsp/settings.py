@@ -15,11 +15,16 @@ class Settings:
         eccentric_target_s: a lowering faster than this is flagged `eccentric_too_fast`.
         tilt_threshold_deg: anterior tilt beyond the baseline that makes a tilt episode.
         set_rest_s: a rest longer than this closes a set.
-        min_rom_deg: a movement of the lift angle smaller than this is never a rep.
+        min_rom_deg: a movement of the lift angle smaller than this is not a rep, unless the
+            exercise's full reps are small too (then half their range counts).
         partial_fraction: a rep reaching less than this share of the set's typical range
             is partial.
         moving_dps: the leg moves when its lift angular speed is above this, deg/s.
         complementary_tau_s: time constant of the gyro/accelerometer blend of the lift angle.
+        pelvis_tau_s: the same for the pelvis: short, so that the accelerometer leads. Hanging,
+            the whole body swings about the hands like a pendulum, which the gyro sees but
+            the accelerometer (reading along the body) does not; lying, the pelvis hardly
+            accelerates.
         rest_window_s: stillness needed to capture a rest reference (gyro bias, baseline).
     """
 
@@ -28,8 +33,9 @@ class Settings:
     set_rest_s: float = 15.0
     min_rom_deg: float = 15.0
     partial_fraction: float = 0.7
-    moving_dps: float = 10.0
+    moving_dps: float = 4.0
     complementary_tau_s: float = 2.0
+    pelvis_tau_s: float = 0.1
     rest_window_s: float = 1.0
 
     def __post_init__(self) -> None:

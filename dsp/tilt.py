@@ -109,7 +109,7 @@ class PelvisTilt:
         self._waiting = []
         motion = moved.gyr_rps - self.rest.gyro_bias_rps
         axis = principal_axis(motion[np.linalg.norm(motion, axis=1) > 0.3 * STILL_GYRO_RPS])
-        self.angle = AxisAngle(self.rate_hz, self.settings.complementary_tau_s, self.rest, axis)
+        self.angle = AxisAngle(self.rate_hz, self.settings.pelvis_tau_s, self.rest, axis)
         head = TiltTrack(samples.time_s[: k + 1], np.zeros(k + 1), samples.gap_before[: k + 1])
         rest = samples.part(k + 1, len(samples))
         if not len(rest):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy.typing as npt
 from imu_reader.link_model import LinkModelSettings, Transmission, transmit
 from imu_reader.protocol import SensorInfo
 from imu_reader.sim._choreography import Choreography, choreograph
-from imu_reader.sim._plan import SessionPlan
+from imu_reader.sim._plan import EXERCISES, SessionPlan
 from imu_reader.sim._sensors import ImuErrors, Placement, add_errors, placement, sensor_kinematics, to_counts
 from imu_reader.sim._tilt import TiltModel, model_tilt
 from imu_reader.sim._truth import GroundTruth, PostureSpan, RepTruth, SetTruth, TiltEpisode
@@ -167,7 +168,7 @@ def transmit_all(
 def _ground_truth(settings: SimSettings, chor: Choreography, tilt: TiltModel) -> GroundTruth:
     threshold = settings.tilt_threshold_deg
     grid = np.asarray(tilt.spline.x)
-    tilt_deg = np.degrees(np.maximum(tilt.spline(grid), 0.0))
+    tilt_deg = _net_tilt_deg(chor, tilt, grid)
     theta = chor.tracks["theta_r"]
     episodes = []
     above = tilt_deg >= threshold
@@ -192,7 +193,7 @@ def _ground_truth(settings: SimSettings, chor: Choreography, tilt: TiltModel) ->
         set_reps: list[RepTruth] = []
         for r in event.reps:
             window = (grid >= r.start_s) & (grid <= r.end_s)
-            peak = float(tilt_deg[window].max()) if window.any() else 0.0
+            peak = max(float(tilt_deg[window].max()), 0.0) if window.any() else 0.0
             set_reps.append(
                 RepTruth(
                     len(reps) + len(set_reps),
@@ -238,8 +239,21 @@ def _ground_truth(settings: SimSettings, chor: Choreography, tilt: TiltModel) ->
         settings.series_rate_hz,
         series_t,
         theta.eval(series_t)[0],
-        np.degrees(tilt.eval(series_t)[0]),
+        _net_tilt_deg(chor, tilt, series_t),
     )
+
+
+def _net_tilt_deg(chor: Choreography, tilt: TiltModel, t: FloatArray) -> FloatArray:
+    """The pelvis's tilt as a sensor sees it: the load's anterior tilt plus, during sets, the
+    posterior curl the exercise asks for (hanging leg raise, reverse crunch). A weak core
+    curls less at the top; only when the load wins over the curl does the back arch."""
+    net = np.degrees(np.maximum(tilt.spline(t), 0.0))
+    pelvis = chor.tracks["pelvis"].eval(t)[0]
+    for event in chor.sets:
+        inside = (t >= event.start_s) & (t <= event.end_s)
+        base = math.pi / 2 if EXERCISES[event.plan.exercise].posture == "hanging" else 0.0
+        net[inside] += np.degrees(pelvis[inside] - base)
+    return np.asarray(net, dtype=np.float64)
 
 
 def _cross(t: FloatArray, y: FloatArray, i: int, level: float) -> float:
