@@ -16,6 +16,7 @@ a lowering, but the "hold" does not shake); a shin taken far below its rest (sta
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,6 +94,8 @@ class RepCounter:
         # Recent tremor, to tell a held leg from a resting one.
         self._t = np.zeros(0)
         self._tremor = np.zeros(0)
+        self._vt = np.zeros(0)  # the velocity's times (its filter delay taken off)
+        self._v = np.zeros(0)
         self._keep = round((MAX_HOLD_S + 5.0) * rate_hz)
 
     def update(self, track: AngleTrack) -> list[LegRep | Phase]:
@@ -100,9 +103,11 @@ class RepCounter:
         out: list[LegRep | Phase] = []
         if not len(track):
             return out
+        t = track.time_s - track.velocity_delay_s
         self._t = np.concatenate((self._t, track.time_s))[-self._keep :]
         self._tremor = np.concatenate((self._tremor, track.tremor))[-self._keep :]
-        t = track.time_s - track.velocity_delay_s
+        self._vt = np.concatenate((self._vt, t))[-self._keep :]
+        self._v = np.concatenate((self._v, track.velocity_dps))[-self._keep :]
         moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
         for item in self._strokes.update(track):
             self._settle(t, moving, item.known_s, out)
@@ -186,12 +191,27 @@ class RepCounter:
         deadline = second.end_s + MAX_LAST_PAUSE_S
         if after.size and float(t[after[0]]) <= deadline:
             k = int(after[0])
-            end = max(float(t[k]) - 0.05, second.end_s)
+            end = max(self._movement_start(float(t[k])), second.end_s)
             self._pending = None
             out.append(self._rep(first, second, end, float(t[k]), moved_soon=end - second.end_s < BOUNCE_S))
         elif until_s >= deadline and float(t[-1]) >= deadline:
             self._pending = None
             out.append(self._rep(first, second, deadline, deadline, moved_soon=False))
+
+    def _movement_start(self, fast_s: float) -> float:
+        """When the movement that passed NEXT_MOVE_DPS at `fast_s` started.
+
+        A movement starts smoothly, its speed growing with the square of the time: from the
+        times it passed half that speed and that speed, t0 = t2 - (t2 - t1) sqrt(2) / (sqrt(2) - 1).
+        """
+        k = int(np.searchsorted(self._vt, fast_s))
+        speed = np.abs(self._v[: k + 1])
+        slow = np.flatnonzero(speed < 0.5 * NEXT_MOVE_DPS)
+        if not slow.size or k >= self._vt.size:
+            return fast_s
+        j = int(slow[-1])
+        t1 = float(np.interp(0.5 * NEXT_MOVE_DPS, speed[j : j + 2], self._vt[j : j + 2]))
+        return fast_s - (fast_s - t1) * math.sqrt(2) / (math.sqrt(2) - 1)
 
     def _rep(
         self, first: Stroke, second: Stroke, end_s: float, known_s: float, *, moved_soon: bool
