@@ -42,16 +42,18 @@ BOUNCE_S = 0.4
 """A leg that moves up again this soon after a dropped lowering bounced off the bottom."""
 TYPICAL_OF = 3
 """The typical range of motion is the median of the last full reps, this many."""
-MIN_PARTIAL_DEG = 8.0
+MIN_PARTIAL_DEG = 4.5
 """No rep is smaller than this, whatever the exercise."""
 REST_BAND_DEG = 10.0
-"""A leg within this of its rest angle..."""
+"""A leg within this of its rest angle (or 0.3 of the stroke that took it there, if less)..."""
 RESTING_S = 2.0
 """...for this long, not shaking, is resting, not holding the top of a rep."""
 HELD_TREMOR = 4.0
 """A leg whose tremor is this many times the quietest is held up (see `dsp.tremor`)."""
 LOWEST_DEG = -65.0
 """No rep takes the shin further below its rest angle (bent knees go to about -45)."""
+CONFIRM_BELOW_DEG = 15.0
+"""A first rep smaller than this waits for a second one before it is told."""
 HELD_BEFORE_S = 1.0
 """How long before a set's first stroke the leg must shake to be held (a top start)."""
 
@@ -89,6 +91,8 @@ class RepCounter:
         self._first: Stroke | None = None
         self._pending: tuple[Stroke, Stroke] | None = None
         self._last_stroke_s = -np.inf
+        self._last_rep_end_s = -np.inf
+        self._unconfirmed: LegRep | None = None
         self._full_roms: list[float] = []
         self._last_t = -np.inf
         # Recent tremor, to tell a held leg from a resting one.
@@ -123,12 +127,28 @@ class RepCounter:
 
     def finish(self) -> list[LegRep | Phase]:
         """End of session: tell the rep that waits for its end."""
-        if self._pending is None:
-            return []
-        first, second = self._pending
-        self._pending = None
-        end = max(min(self._last_t, second.end_s + MAX_LAST_PAUSE_S), second.end_s)
-        return [self._rep(first, second, end, self._last_t, moved_soon=False)]
+        out: list[LegRep | Phase] = []
+        if self._pending is not None:
+            first, second = self._pending
+            self._pending = None
+            end = max(min(self._last_t, second.end_s + MAX_LAST_PAUSE_S), second.end_s)
+            self._tell(self._rep(first, second, end, self._last_t, moved_soon=False), out)
+        return out
+
+    def _tell(self, rep: LegRep, out: list[LegRep | Phase]) -> None:
+        """Tell a rep, unless it is a small one on its own (a fidget, most likely): that one
+        waits for a second rep to confirm it, and is dropped if none comes within a set's rest."""
+        held, self._unconfirmed = self._unconfirmed, None
+        if held is not None and rep.start_s - held.end_s <= self.settings.set_rest_s:
+            out.append(LegRep(**{**held.__dict__, "known_s": rep.known_s}))
+        elif (
+            rep.rom_deg < CONFIRM_BELOW_DEG and rep.start_s - self._last_rep_end_s > self.settings.set_rest_s
+        ):
+            self._unconfirmed = rep
+            self._last_rep_end_s = rep.end_s
+            return
+        self._last_rep_end_s = rep.end_s
+        out.append(rep)
 
     def _on_stroke(self, stroke: Stroke) -> None:
         smallest = self._smallest_rep_deg()
@@ -152,7 +172,9 @@ class RepCounter:
         first, self._first = self._first, None
         if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
             return
-        if stroke.size_deg < 0.5 * first.size_deg or not self._plausible(first, stroke):
+        # Back most of the way (a held leg may sag during a long hold, so compare the ends).
+        back = abs(stroke.end_deg - first.start_deg) <= 0.5 * first.size_deg
+        if not back or stroke.size_deg < 0.3 * first.size_deg or not self._plausible(first, stroke):
             return
         self._pending = (first, stroke)
 
@@ -175,7 +197,8 @@ class RepCounter:
         """Not a movement between reps that happens to go away and back (see the module)."""
         if min(first.end_deg, second.end_deg) < LOWEST_DEG:
             return False
-        if self._mode < 0 or abs(first.end_deg) >= REST_BAND_DEG or second.start_s - first.end_s <= RESTING_S:
+        band = min(REST_BAND_DEG, 0.3 * first.size_deg)
+        if self._mode < 0 or abs(first.end_deg) >= band or second.start_s - first.end_s <= RESTING_S:
             return True
         # Level with the rest angle for a while: held there (bent knees over the hips), or
         # put down? A held leg shakes all the time; a resting one only when it is moved.
@@ -193,10 +216,12 @@ class RepCounter:
             k = int(after[0])
             end = max(self._movement_start(float(t[k])), second.end_s)
             self._pending = None
-            out.append(self._rep(first, second, end, float(t[k]), moved_soon=end - second.end_s < BOUNCE_S))
+            self._tell(
+                self._rep(first, second, end, float(t[k]), moved_soon=end - second.end_s < BOUNCE_S), out
+            )
         elif until_s >= deadline and float(t[-1]) >= deadline:
             self._pending = None
-            out.append(self._rep(first, second, deadline, deadline, moved_soon=False))
+            self._tell(self._rep(first, second, deadline, deadline, moved_soon=False), out)
 
     def _movement_start(self, fast_s: float) -> float:
         """When the movement that passed NEXT_MOVE_DPS at `fast_s` started.

@@ -31,7 +31,7 @@ class Settings:
     eccentric_target_s: float = 3.0
     tilt_threshold_deg: float = 5.0
     set_rest_s: float = 15.0
-    min_rom_deg: float = 15.0
+    min_rom_deg: float = 4.5
     partial_fraction: float = 0.7
     moving_dps: float = 4.0
     complementary_tau_s: float = 2.0
