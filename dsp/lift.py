@@ -47,6 +47,9 @@ MIN_RISE_M = 0.1
 """Raising must move the sensor up by at least this much per radian to tell which way is up."""
 MAX_WAIT_S = 60.0
 """Samples kept while waiting for the axis; older ones are dropped (no rep there)."""
+MAX_BRIDGED_GAP_S = 0.6
+"""Samples missing for up to this long are bridged at the speeds on either side; a longer
+gap starts the angle again from the accelerometer."""
 VELOCITY_CUTOFF_HZ = 5.0
 """Low-pass of the lift velocity: keeps the movement (under 2 Hz), drops tremor (8-12 Hz)."""
 
@@ -88,6 +91,8 @@ class AxisAngle:
         self.axis = axis
         self._gravity_angle = SignedAngle(rest.up, axis)
         self._angle: float | None = None
+        self._last_time_s = -math.inf
+        self._last_rate = 0.0
         b, a = butter(2, min(VELOCITY_CUTOFF_HZ, 0.4 * rate_hz), fs=rate_hz)
         self._b, self._a = np.asarray(b, dtype=np.float64), np.asarray(a, dtype=np.float64)
         self._zi_unit = np.asarray(lfilter_zi(self._b, self._a), dtype=np.float64)
@@ -106,23 +111,28 @@ class AxisAngle:
         from_acc = self.accel_angle(samples.acc_mps2)
         angle = np.empty_like(rate)
         velocity = np.empty_like(rate)
-        # A gap restarts the blend from the accelerometer (the turn in the gap is unknown).
         cuts = [0, *np.flatnonzero(samples.gap_before[1:]) + 1, rate.size]
-        if samples.gap_before[0]:
-            self._angle = None
         for i0, i1 in itertools.pairwise(cuts):
             if i0 == i1:
                 continue
-            if i0 > 0:
-                self._angle = None
+            if samples.gap_before[i0] and self._angle is not None:
+                gap_s = float(samples.time_s[i0]) - self._last_time_s
+                if gap_s <= MAX_BRIDGED_GAP_S:
+                    # A short gap: the leg turned on at about the speeds on either side.
+                    self._angle += 0.5 * (self._last_rate + float(rate[i0])) * max(gap_s - self.dt_s, 0.0)
+                else:
+                    # The turn in a long gap is unknown: start again from the accelerometer.
+                    self._angle, self._zi = None, None
             previous = float(from_acc[i0]) if self._angle is None else self._angle
             drive = self.alpha * rate[i0:i1] * self.dt_s + (1.0 - self.alpha) * from_acc[i0:i1]
             out, _ = lfilter([1.0], [1.0, -self.alpha], drive, zi=[self.alpha * previous])
             angle[i0:i1] = out
             self._angle = float(out[-1])
-            if self._zi is None or i0 > 0 or samples.gap_before[0]:
+            if self._zi is None:
                 self._zi = self._zi_unit * rate[i0]
             velocity[i0:i1], self._zi = lfilter(self._b, self._a, rate[i0:i1], zi=self._zi)
+        self._last_time_s = float(samples.time_s[-1])
+        self._last_rate = float(rate[-1])
         return np.degrees(angle), np.degrees(velocity)
 
 

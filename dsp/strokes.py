@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp.lift import AngleTrack
+from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -95,16 +95,16 @@ class StrokeDetector:
         self._t = np.concatenate((self._t, track.time_s - track.velocity_delay_s))
         self._angle = np.concatenate((self._angle, track.angle_deg))
         self._v = np.concatenate((self._v, track.velocity_dps))
+        # A long gap loses the stroke in progress (its shape is unknown); a short one is
+        # bridged, as the angle is.
         gaps = np.flatnonzero(track.gap_before) + n_old
+        long_gaps = [int(g) for g in gaps if g > 0 and self._t[g] - self._t[g - 1] > MAX_BRIDGED_GAP_S]
         i = n_old
-        while i < self._t.size:
-            gap = gaps[gaps >= i]
-            stop = int(gap[0]) if gap.size and gap[0] > i else self._t.size
-            if gap.size and gap[0] == i:
-                # Samples are missing: a stroke in progress cannot be placed.
-                self._open = 0
-                gaps = gaps[1:]
-            i = self._scan(i, stop, found)
+        for stop in [*long_gaps, self._t.size]:
+            while i < stop:
+                i = self._scan(i, stop, found)
+            if stop < self._t.size:
+                self._open, self._rearm = 0, 0
         self._forget()
         return found
 
