@@ -28,7 +28,7 @@ from scipy.signal import butter, group_delay, lfilter, lfilter_zi
 
 from dsp._geometry import SignedAngle, principal_axis, rotate
 from dsp._rest import RestDetector, RestReference
-from dsp._samples import SensorSamples
+from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import Calibrated
 from dsp.settings import Settings
 from dsp.tremor import Tremor
@@ -47,9 +47,13 @@ MIN_RISE_M = 0.1
 """Raising must move the sensor up by at least this much per radian to tell which way is up."""
 MAX_WAIT_S = 60.0
 """Samples kept while waiting for the axis; older ones are dropped (no rep there)."""
-MAX_BRIDGED_GAP_S = 0.6
-"""Samples missing for up to this long are bridged at the speeds on either side; a longer
-gap starts the angle again from the accelerometer."""
+MAX_BRIDGED_GAP_S = 1.2
+"""A stroke survives samples missing for up to this long."""
+QUIET_RPS = 0.3
+QUIET_ACC_MPS2 = 0.8
+"""A sensor turning slower than QUIET_RPS and reading 1 g within QUIET_ACC_MPS2 shows
+gravity well enough to take its angle from."""
+"""A bridge further than this from the accelerometer's angle is wrong (a stroke was lost)."""
 VELOCITY_CUTOFF_HZ = 5.0
 """Low-pass of the lift velocity: keeps the movement (under 2 Hz), drops tremor (8-12 Hz)."""
 
@@ -84,8 +88,17 @@ class AngleTrack:
 class AxisAngle:
     """Complementary-filter angle and low-passed rate about a known axis (block-invariant)."""
 
-    def __init__(self, rate_hz: float, tau_s: float, rest: RestReference, axis: FloatArray) -> None:
+    def __init__(
+        self,
+        rate_hz: float,
+        tau_s: float,
+        rest: RestReference,
+        axis: FloatArray,
+        saturation_rps: float | None = None,
+    ) -> None:
         self.dt_s = 1.0 / rate_hz
+        self.saturation_rps = saturation_rps
+        self._lost_turn = False
         self.alpha = tau_s / (tau_s + self.dt_s)
         self.rest = rest
         self.axis = axis
@@ -101,6 +114,34 @@ class AxisAngle:
         _, delay = group_delay((self._b, self._a), w=[0.5], fs=rate_hz)
         self.delay_s = float(delay[0]) / rate_hz
 
+    def _anchors(self, samples: SensorSamples, rate: FloatArray) -> set[int]:
+        """Samples where the angle is taken from the accelerometer again: the first quiet one
+        after the turn was lost, in a gap (lost packets) or to a saturated gyro (a swung leg
+        can outrun its range). The accelerometer is trusted only when the sensor is quiet."""
+        lost = samples.gap_before.copy()
+        if self.saturation_rps is not None:
+            lost |= (np.abs(samples.gyr_rps) >= 0.98 * self.saturation_rps).any(axis=1)
+        quiet = (np.abs(rate) < QUIET_RPS) & (
+            np.abs(np.linalg.norm(samples.acc_mps2, axis=1) - STANDARD_GRAVITY_MPS2) < QUIET_ACC_MPS2
+        )
+        anchors: set[int] = set()
+        i = 0
+        while i < rate.size:
+            if not self._lost_turn:
+                hit = np.flatnonzero(lost[i:])
+                if not hit.size:
+                    break
+                i += int(hit[0])
+                self._lost_turn = True
+            calm = np.flatnonzero(quiet[i:])
+            if not calm.size:
+                break
+            i += int(calm[0])
+            anchors.add(i)
+            self._lost_turn = False
+            i += 1
+        return anchors
+
     def accel_angle(self, acc_mps2: FloatArray) -> FloatArray:
         """Angle (rad) of the gravity seen by the accelerometer, from the rest, about the axis."""
         return -self._gravity_angle(acc_mps2)
@@ -111,18 +152,18 @@ class AxisAngle:
         from_acc = self.accel_angle(samples.acc_mps2)
         angle = np.empty_like(rate)
         velocity = np.empty_like(rate)
-        cuts = [0, *np.flatnonzero(samples.gap_before[1:]) + 1, rate.size]
+        anchors = self._anchors(samples, rate)
+        cuts = sorted({0, *np.flatnonzero(samples.gap_before[1:]) + 1, *anchors, rate.size})
         for i0, i1 in itertools.pairwise(cuts):
             if i0 == i1:
                 continue
-            if samples.gap_before[i0] and self._angle is not None:
+            if i0 in anchors:
+                self._angle = None  # the turn was lost: take the accelerometer's angle
+            elif samples.gap_before[i0] and self._angle is not None:
+                # Bridge the gap at about the speeds on either side, until the accelerometer
+                # can be trusted again (an anchor).
                 gap_s = float(samples.time_s[i0]) - self._last_time_s
-                if gap_s <= MAX_BRIDGED_GAP_S:
-                    # A short gap: the leg turned on at about the speeds on either side.
-                    self._angle += 0.5 * (self._last_rate + float(rate[i0])) * max(gap_s - self.dt_s, 0.0)
-                else:
-                    # The turn in a long gap is unknown: start again from the accelerometer.
-                    self._angle, self._zi = None, None
+                self._angle += 0.5 * (self._last_rate + float(rate[i0])) * max(gap_s - self.dt_s, 0.0)
             previous = float(from_acc[i0]) if self._angle is None else self._angle
             drive = self.alpha * rate[i0:i1] * self.dt_s + (1.0 - self.alpha) * from_acc[i0:i1]
             out, _ = lfilter([1.0], [1.0, -self.alpha], drive, zi=[self.alpha * previous])
@@ -139,8 +180,11 @@ class AxisAngle:
 class LiftAngle:
     """Samples of one shin sensor in, its lift angle out (see the module's docstring)."""
 
-    def __init__(self, role: str, rate_hz: float, settings: Settings) -> None:
+    def __init__(
+        self, role: str, rate_hz: float, settings: Settings, gyro_range_dps: float | None = None
+    ) -> None:
         self.role = role
+        self.saturation_rps = None if gyro_range_dps is None else math.radians(gyro_range_dps)
         self.rate_hz = rate_hz
         self.settings = settings
         self._rest_finder = RestDetector(max(2, round(settings.rest_window_s * rate_hz)))
@@ -218,7 +262,9 @@ class LiftAngle:
             self._axis_after_rad += AXIS_AFTER_RAD
             return self._before_axis(samples.part(k + 1, len(samples)), events)
         self._waiting = []
-        self.angle = AxisAngle(self.rate_hz, self.settings.complementary_tau_s, self.rest, axis)
+        self.angle = AxisAngle(
+            self.rate_hz, self.settings.complementary_tau_s, self.rest, axis, self.saturation_rps
+        )
         events.append(Calibrated(float(waited.time_s[-1]), self.role, "lift_axis"))
         return SensorSamples.concatenate([waited, samples.part(k + 1, len(samples))])
 

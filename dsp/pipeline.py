@@ -36,16 +36,25 @@ class Pipeline:
             A shin role (`shin`, `shin_right`, `shin_left`) is needed for reps; `pelvis`
             adds tilt analysis.
         settings: thresholds and targets; the defaults are the product's.
+        gyro_range_dps: each sensor's gyro full scale, where known (sensor info): a swung
+            leg can outrun it, and the angle is then recovered from the accelerometer.
     """
 
-    def __init__(self, rates_hz: Mapping[str, float], settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        rates_hz: Mapping[str, float],
+        settings: Settings | None = None,
+        *,
+        gyro_range_dps: Mapping[str, float] | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         for role, rate in rates_hz.items():
             if not 25.0 <= rate <= 400.0:
                 raise ValueError(f"{role}: rate must be 25 to 400 Hz, got {rate}")
         self.rates_hz = dict(rates_hz)
         self.legs = [r for r in SHIN_ROLES if r in rates_hz]
-        self._lift = {r: LiftAngle(r, rates_hz[r], self.settings) for r in self.legs}
+        ranges = gyro_range_dps or {}
+        self._lift = {r: LiftAngle(r, rates_hz[r], self.settings, ranges.get(r)) for r in self.legs}
         self._reps = {r: RepCounter(r, rates_hz[r], self.settings) for r in self.legs}
         self._pelvis = PelvisTilt(rates_hz["pelvis"], self.settings) if "pelvis" in rates_hz else None
         self._fusion = Fusion(self.settings, legs=self.legs, has_pelvis=self._pelvis is not None)
