@@ -167,7 +167,9 @@ class RepCounter:
             else:
                 return  # lowering from rest: getting into position (knees drawn up)
         if stroke.direction == self._mode:
-            self._first = stroke if stroke.size_deg >= smallest else None
+            # A top-start rep leaves a held leg; one at rest is moving about (repositioning).
+            held = self._mode > 0 or self._held_before(stroke.start_s)
+            self._first = stroke if stroke.size_deg >= smallest and held else None
             return
         first, self._first = self._first, None
         if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
