@@ -104,7 +104,7 @@ class AxisAngle:
         self.axis = axis
         self._gravity_angle = SignedAngle(rest.up, axis)
         self._angle: float | None = None
-        self._last_time_s = -math.inf
+        self._last_time_s = math.nan
         self._last_rate = 0.0
         b, a = butter(2, min(VELOCITY_CUTOFF_HZ, 0.4 * rate_hz), fs=rate_hz)
         self._b, self._a = np.asarray(b, dtype=np.float64), np.asarray(a, dtype=np.float64)
@@ -162,8 +162,13 @@ class AxisAngle:
             elif samples.gap_before[i0] and self._angle is not None:
                 # Bridge the gap at about the speeds on either side, until the accelerometer
                 # can be trusted again (an anchor).
-                gap_s = float(samples.time_s[i0]) - self._last_time_s
-                self._angle += 0.5 * (self._last_rate + float(rate[i0])) * max(gap_s - self.dt_s, 0.0)
+                before_s, before_rate = (
+                    (float(samples.time_s[i0 - 1]), float(rate[i0 - 1]))
+                    if i0
+                    else (self._last_time_s, self._last_rate)
+                )
+                gap_s = float(samples.time_s[i0]) - before_s
+                self._angle += 0.5 * (before_rate + float(rate[i0])) * max(gap_s - self.dt_s, 0.0)
             previous = float(from_acc[i0]) if self._angle is None else self._angle
             drive = self.alpha * rate[i0:i1] * self.dt_s + (1.0 - self.alpha) * from_acc[i0:i1]
             out, _ = lfilter([1.0], [1.0, -self.alpha], drive, zi=[self.alpha * previous])
