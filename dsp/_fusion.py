@@ -221,8 +221,8 @@ class Fusion:
         events: list[Event] = []
         if self.has_pelvis:
             self._signed_tilt(final)
-        while self._onsets and (
-            not self.legs or self._covered(self._angle[self.legs[0]], self._onsets[0].onset_s, final)
+        while self._onsets and all(
+            self._covered(self._angle[leg], self._onsets[0].onset_s, final) for leg in self.legs
         ):
             events += self._tell_tilt(self._onsets.pop(0))
         self._reps.sort(key=lambda r: r.start_s)
@@ -234,7 +234,17 @@ class Fusion:
         return events
 
     def _leg_angle(self, time_s: float) -> float | None:
-        return self._angle[self.legs[0]].at(time_s) if self.legs else None
+        """The working leg's angle at `time_s`: with a sensor on each leg, the one that moved
+        most over the second before (the other waits, held still)."""
+        best: tuple[float, float] | None = None
+        for leg in self.legs:
+            now, before = self._angle[leg].at(time_s), self._angle[leg].at(time_s - 1.0)
+            if now is None:
+                continue
+            moved = abs(now - before) if before is not None else 0.0
+            if best is None or moved > best[0]:
+                best = (moved, now)
+        return None if best is None else best[1]
 
     def _tell_tilt(self, episode: TiltEpisode) -> list[Event]:
         angle = self._leg_angle(episode.onset_s)

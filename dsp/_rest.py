@@ -21,6 +21,8 @@ STILL_GYRO_RPS = 0.1
 """Above this angular speed (5.7 deg/s) a sensor is moving; gyro biases are well under it."""
 STILL_ACC_MPS2 = 0.6
 """A still sensor's |acc| is within this of 1 g."""
+MAX_GAP_IN_REST_S = 0.3
+"""Samples missing for longer than this break a still period."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class RestDetector:
         self._run = 0
         self._acc = np.zeros((0, 3))
         self._gyr = np.zeros((0, 3))
+        self._last_time_s = -np.inf
 
     def find(self, samples: SensorSamples) -> tuple[int, RestReference] | None:
         """The first sample of this block that completes a still window, and the reference.
@@ -62,12 +65,15 @@ class RestDetector:
         idx = np.arange(still.size)
         reset = np.full(still.size, -(2**62), dtype=np.int64)
         reset[~still] = idx[~still]
-        restart = still & gap_before
+        # A few lost packets do not break a rest; a longer gap does.
+        previous = np.concatenate(([self._last_time_s], time_s[:-1]))
+        restart = still & gap_before & (time_s - previous > MAX_GAP_IN_REST_S)
         reset[restart] = idx[restart] - 1
         reset = np.maximum.accumulate(reset)
         run = np.where(reset < -1, self._run + idx + 1, idx - reset)
         run[~still] = 0
         done = np.flatnonzero(run >= self.window)
+        self._last_time_s = float(time_s[-1]) if time_s.size else self._last_time_s
         # Keep the last `window` samples for the mean of a window that spans blocks.
         acc = np.concatenate((self._acc, acc_mps2))[-self.window :]
         gyr = np.concatenate((self._gyr, gyr_rps))[-self.window :]
