@@ -32,6 +32,9 @@ EVIDENCE_LEG_DPS = 10.0
 """Only legs moving faster than this give evidence."""
 DECIDE_EVIDENCE = 30.0
 """Evidence (deg^2/s) enough for a first decision, before any flip."""
+LEGS_AT_REST_DEG = 2.0
+"""Legs within this of their rest angle are at rest (see `_legs_at_rest`): a weak core
+loses control as soon as the feet leave the floor, a few degrees up."""
 UNDECIDED_S = 30.0
 """After this long with no decision, the pelvis axis is taken as it is."""
 SIGN_AT_DEG = 3.0
@@ -86,6 +89,7 @@ class Fusion:
         self.legs = legs
         self.has_pelvis = has_pelvis
         self._angle = {leg: _Series() for leg in legs}
+        self._ignored_onsets: set[float] = set()
         self._tilt = _Series()
         self._raw_t = np.zeros(0)
         self._raw_x = np.zeros(0)
@@ -246,7 +250,27 @@ class Fusion:
                 best = (moved, now)
         return None if best is None else best[1]
 
+    def _legs_at_rest(self, time_s: float) -> bool:
+        """Every leg lies at rest (flat, not held up): the pelvis moving then is the athlete
+        sitting up or shifting, not a core losing control of the legs."""
+        seen = False
+        for leg in self.legs:
+            angle = self._angle[leg].at(time_s)
+            if angle is None:
+                continue
+            seen = True
+            if abs(angle) >= LEGS_AT_REST_DEG:
+                return False
+        return seen
+
     def _tell_tilt(self, episode: TiltEpisode) -> list[Event]:
+        if episode.onset_s in self._ignored_onsets:
+            if episode.end_s is not None:
+                self._ignored_onsets.discard(episode.onset_s)
+            return []
+        if episode.end_s is None and self._legs_at_rest(episode.onset_s):
+            self._ignored_onsets.add(episode.onset_s)
+            return []
         angle = self._leg_angle(episode.onset_s)
         if episode.end_s is None:
             onset = TiltOnset(episode.known_s, episode.onset_s, episode.threshold_s, episode.tilt_deg, angle)

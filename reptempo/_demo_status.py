@@ -1,6 +1,7 @@
-"""What `reptempo demo` prints: the athlete's phase from the ground truth, and status lines.
+"""What `reptempo demo` prints: the athlete's phase from the ground truth, status lines, and
+a line for each event the DSP detects.
 
-Pure functions of a `GroundTruth` and a session time, tested without any timing.
+Pure functions of a `GroundTruth`, a session time or an event, tested without any timing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dsp.events import Event, Rep, SetDone, TiltOnset, TiltRecovered
 from imu_reader.sim import GroundTruth, RepTruth
 
 READY_LIFT_DEG = 1.0
@@ -172,3 +174,47 @@ def status_at(truth: GroundTruth, t: float, sensors: Sequence[SensorStatus]) -> 
     return status_line(
         t, sensors, phase_at(truth, t), lift_deg=lift, tilt_deg=tilt, threshold_deg=truth.tilt_threshold_deg
     )
+
+
+EVENT_MARK = ">>"
+
+
+def event_line(event: Event, set_reps: dict[int, int]) -> str | None:
+    """A line for a detected rep, tilt onset, recovery or set (None for the others).
+
+    `set_reps` counts reps told so far per set; a rep's line adds itself to it.
+    """
+    when = clock_text(event.time_s)
+    if isinstance(event, Rep):
+        set_reps[event.set_index] = set_reps.get(event.set_index, 0) + 1
+        flags = f"  [{', '.join(event.flags)}]" if event.flags else ""
+        tilt = "" if event.max_anterior_tilt_deg is None else f", tilt {event.max_anterior_tilt_deg:.0f} deg"
+        rep = f"rep {set_reps[event.set_index]} of set {event.set_index + 1} ({event.leg})"
+        return (
+            f"{when}  {EVENT_MARK} {rep}: tempo {event.tempo}, lowered in {event.eccentric_s:.1f} s, "
+            f"range {event.rom_deg:.0f} deg{tilt}{flags}"
+        )
+    if isinstance(event, TiltOnset):
+        angle = (
+            ""
+            if event.leg_angle_at_onset_deg is None
+            else f" with the legs at {event.leg_angle_at_onset_deg:.0f} deg"
+        )
+        return f"{when}  {EVENT_MARK} back arching: the pelvis tipped forwards{angle}"
+    if isinstance(event, TiltRecovered):
+        lasted = event.end_s - event.onset_s
+        return f"{when}  {EVENT_MARK} back flat again (peak {event.peak_deg:.0f} deg, {lasted:.1f} s)"
+    if isinstance(event, SetDone):
+        ecc = (
+            "" if event.eccentric_mean_s is None else f", lowering {event.eccentric_mean_s:.1f} s on average"
+        )
+        safe = (
+            ""
+            if event.safe_end_range_deg is None
+            else f", {event.tilt_count} tilt episode(s), safe down to {event.safe_end_range_deg:.0f} deg"
+        )
+        return (
+            f"{when}  {EVENT_MARK} set {event.index + 1} done: {event.rep_count} reps "
+            f"({event.full_rep_count} full){ecc}{safe}"
+        )
+    return None

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from reptempo.cli import EXIT_OK, OptionError
 
 if TYPE_CHECKING:
+    from dsp.events import Event
+    from dsp.pipeline import Pipeline
     from imu_reader import SensorStream
     from imu_reader.link_model import Transmission
     from imu_reader.sim import SessionPlan, Simulation
@@ -36,9 +38,9 @@ reptempo demo: a simulated workout, no sensors needed (seed {seed}, {duration}).
   set 3  6 straight-leg lifts, weak core: the lower back arches as the legs go low
 Shin and pelvis sensors at {rate} Hz, {loss:.0f}% packet loss, decoded and clock-aligned as in a
 live session; replayed at {speed} (Ctrl-C stops).
-Until the DSP arrives this demo shows the simulator's truth (phase, lift angle, pelvic tilt)
-and the streams' status (measured rate, loss); detected reps, tempo and tilt events arrive
-with the DSP.
+Each second a status line gives the streams' status (measured rate, loss) and the
+simulator's truth (phase, lift angle, pelvic tilt); lines marked >> are what the DSP
+detects from the sensors: each rep with its tempo, the back arching, each set.
 """
 
 
@@ -87,6 +89,7 @@ class Replay:
     """Feeds each sensor's notifications to its `SensorStream` as their arrival time passes."""
 
     def __init__(self, sim: Simulation, transmissions: dict[str, Transmission]) -> None:
+        from dsp.pipeline import Pipeline
         from imu_reader import SensorStream
 
         self.sim = sim
@@ -94,15 +97,23 @@ class Replay:
         self.streams: dict[str, SensorStream] = {
             role: SensorStream(sensor.info) for role, sensor in sim.sensors.items()
         }
+        infos = {role: sensor.info for role, sensor in sim.sensors.items()}
+        self.pipeline: Pipeline = Pipeline(
+            {role: float(info.rate_hz) for role, info in infos.items()},
+            gyro_range_dps={role: float(info.gyro_range_dps) for role, info in infos.items()},
+        )
+        self.events: list[Event] = []
         self.samples = dict.fromkeys(self.streams, 0)
         self.reached_s = 0.0
         """Session time up to which notifications have been pushed, s."""
         self._done = dict.fromkeys(self.streams, 0)
 
-    def advance(self, now_s: float) -> None:
-        """Push every notification that has arrived by session time `now_s`."""
+    def advance(self, now_s: float) -> list[Event]:
+        """Push every notification that has arrived by session time `now_s` through the
+        decoding and the DSP; returns the events detected."""
         import numpy as np
 
+        block = {}
         for role, tx in self.transmissions.items():
             j = int(np.searchsorted(tx.arrival_s, now_s, side="right"))
             done = self._done[role]
@@ -110,6 +121,17 @@ class Replay:
                 got = self.streams[role].push(tx.packets[done:j], tx.arrival_s[done:j])
                 self.samples[role] += len(got)
                 self._done[role] = j
+                if len(got):
+                    block[role] = got
+        events = self.pipeline.process(block) if block else []
+        self.events += events
+        return events
+
+    def finish(self) -> list[Event]:
+        """The end of the workout: the events it settles (the last rep, the last set)."""
+        events = self.pipeline.finish()
+        self.events += events
+        return events
 
     def sensor_status(self) -> list[SensorStatus]:
         """Each stream's measured rate (None before the clock is fitted) and loss so far."""
@@ -130,6 +152,8 @@ def summary_line(replay: Replay, t: float, *, complete: bool) -> str:
     truth = replay.sim.truth
     reps = sum(1 for r in truth.reps if r.end_s <= t)
     tilts = sum(1 for e in truth.tilt_episodes if e.threshold_s <= t)
+    found = sum(1 for e in replay.events if e.kind == "rep")
+    arching = sum(1 for e in replay.events if e.kind == "tilt_onset")
     sensors = ", ".join(
         f"{s.role} {replay.samples[s.role]} samples ({s.loss_percent:.1f}% lost)"
         for s in replay.sensor_status()
@@ -139,7 +163,10 @@ def summary_line(replay: Replay, t: float, *, complete: bool) -> str:
         if complete
         else f"stopped at {clock_text(t).strip()} of {clock_text(replay.sim.duration_s).strip()}"
     )
-    return f"demo: {how}: {reps} of {len(truth.reps)} reps done, {tilts} tilt episodes; {sensors}."
+    return (
+        f"demo: {how}: {reps} of {len(truth.reps)} reps done, {tilts} tilt episodes; "
+        f"detected {found} reps, {arching} tilt episodes; {sensors}."
+    )
 
 
 def replay_session(
@@ -156,9 +183,17 @@ def replay_session(
     `clock` and `sleep` pace the replay (wall seconds). Returns the session time reached;
     a KeyboardInterrupt propagates, with the time reached in `replay.reached_s`.
     """
-    from reptempo._demo_status import header_line, status_at
+    from reptempo._demo_status import event_line, header_line, status_at
 
     truth = replay.sim.truth
+    set_reps: dict[int, int] = {}
+
+    def tell(events: list[Event]) -> None:
+        for event in events:
+            line = event_line(event, set_reps)
+            if line is not None:
+                emit(line)
+
     emit(header_line(list(replay.streams)))
     wall_start = clock()
     next_status = STATUS_EVERY_S
@@ -170,11 +205,14 @@ def replay_session(
         wait = wall_start + t / speed - clock()
         if wait > 0:
             sleep(wait)
-        replay.advance(t)
+        events = replay.advance(t)
         replay.reached_s = t
         while next_status <= t + 1e-9:
             emit(status_at(truth, next_status, replay.sensor_status()))
             next_status += STATUS_EVERY_S
+        tell(events)
+    if t >= replay.sim.duration_s:
+        tell(replay.finish())
     return t
 
 
