@@ -73,6 +73,23 @@ class _Series:
         return float(self.x[i0:i1].max()) if i1 > i0 else None
 
 
+class _Growing:
+    """A whole signal, kept in chunks (for analysis and benchmarks, not live sessions)."""
+
+    def __init__(self) -> None:
+        self._t: list[FloatArray] = []
+        self._x: list[FloatArray] = []
+
+    def add(self, t: FloatArray, x: FloatArray) -> None:
+        self._t.append(t)
+        self._x.append(x)
+
+    def arrays(self) -> tuple[FloatArray, FloatArray]:
+        if not self._t:
+            return np.zeros(0), np.zeros(0)
+        return np.concatenate(self._t), np.concatenate(self._x)
+
+
 @dataclass
 class _Set:
     index: int
@@ -84,8 +101,11 @@ class _Set:
 class Fusion:
     """Joins the legs' reps and the pelvis tilt into numbered reps, tilt events and sets."""
 
-    def __init__(self, settings: Settings, *, legs: list[str], has_pelvis: bool) -> None:
+    def __init__(
+        self, settings: Settings, *, legs: list[str], has_pelvis: bool, keep_series: bool = False
+    ) -> None:
         self.settings = settings
+        self.series: _Growing | None = _Growing() if keep_series else None
         self.legs = legs
         self.has_pelvis = has_pelvis
         self._angle = {leg: _Series() for leg in legs}
@@ -203,6 +223,8 @@ class Fusion:
             t, x = self._raw_t[:n], self._check_sign(self._raw_t[:n], self._raw_x[:n])
         self._raw_t, self._raw_x = self._raw_t[n:], self._raw_x[n:]
         self._tilt.add(t, x)
+        if self.series is not None:
+            self.series.add(t, x)
         self._onsets += self._episodes.update(t, x)
 
     def finish(self) -> list[Event]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import numpy.typing as npt
 
 from dsp._fusion import Fusion
 from dsp._samples import SensorSamples
@@ -38,6 +39,8 @@ class Pipeline:
         settings: thresholds and targets; the defaults are the product's.
         gyro_range_dps: each sensor's gyro full scale, where known (sensor info): a swung
             leg can outrun it, and the angle is then recovered from the accelerometer.
+        keep_tilt_series: keep the whole pelvic tilt series for `tilt_series` (analysis and
+            benchmarks; memory grows with the session).
     """
 
     def __init__(
@@ -46,6 +49,7 @@ class Pipeline:
         settings: Settings | None = None,
         *,
         gyro_range_dps: Mapping[str, float] | None = None,
+        keep_tilt_series: bool = False,
     ) -> None:
         self.settings = settings or Settings()
         for role, rate in rates_hz.items():
@@ -57,7 +61,9 @@ class Pipeline:
         self._lift = {r: LiftAngle(r, rates_hz[r], self.settings, ranges.get(r)) for r in self.legs}
         self._reps = {r: RepCounter(r, rates_hz[r], self.settings) for r in self.legs}
         self._pelvis = PelvisTilt(rates_hz["pelvis"], self.settings) if "pelvis" in rates_hz else None
-        self._fusion = Fusion(self.settings, legs=self.legs, has_pelvis=self._pelvis is not None)
+        self._fusion = Fusion(
+            self.settings, legs=self.legs, has_pelvis=self._pelvis is not None, keep_series=keep_tilt_series
+        )
         self._waiting: dict[str, list[SensorSamples]] = {role: [] for role in rates_hz}
 
     @property
@@ -121,6 +127,20 @@ class Pipeline:
             events += found
             events += self._fusion.add_leg(role, track, self._reps[role].update(track))
         return events
+
+    def tilt_series(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Session times (s) and pelvic tilt (degrees, anterior positive) analysed so far.
+
+        Needs `keep_tilt_series=True` and a pelvis sensor.
+        """
+        if self._fusion.series is None:
+            raise ValueError("the pipeline was made without keep_tilt_series=True")
+        return self._fusion.series.arrays()
+
+    def calibrate(self) -> None:
+        """Capture the pelvis baseline again at the next still second (the athlete lies still)."""
+        if self._pelvis is not None:
+            self._pelvis.recalibrate()
 
     def finish(self) -> list[Event]:
         """End of session: settle the pending rep and close the last set."""

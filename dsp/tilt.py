@@ -68,6 +68,7 @@ class PelvisTilt:
         self._turned_rad = 0.0
         self._waiting: list[SensorSamples] = []
         self.angle: AxisAngle | None = None
+        self._recalibrating = False
 
     def update(self, samples: SensorSamples) -> tuple[TiltTrack, list[Calibrated]]:
         """Tilt of the samples after the baseline; zero until the pelvis first moves."""
@@ -84,8 +85,33 @@ class PelvisTilt:
             return _empty(), events
         if self.angle is None:
             return self._before_axis(samples), events
+        if self._recalibrating:
+            return self._new_baseline(samples, events), events
         tilt_deg, _ = self.angle.update(samples)
         return TiltTrack(samples.time_s, tilt_deg, samples.gap_before), events
+
+    def recalibrate(self) -> None:
+        """Take the baseline again at the next still second (the `calibrate` command)."""
+        self._recalibrating = True
+        self._rest_finder = RestDetector(self._rest_finder.window)
+
+    def _new_baseline(self, samples: SensorSamples, events: list[Calibrated]) -> TiltTrack:
+        """Tilt on the old baseline up to the next still window, on the new one after it."""
+        assert self.angle is not None
+        found = self._rest_finder.find(samples)
+        k = len(samples) if found is None else found[0] + 1
+        before, _ = self.angle.update(samples.part(0, k))
+        if found is None:
+            return TiltTrack(samples.time_s, before, samples.gap_before)
+        self.rest = found[1]
+        self._recalibrating = False
+        bias = np.degrees(self.rest.gyro_bias_rps)
+        events.append(Calibrated(self.rest.time_s, "pelvis", "rest", (bias[0], bias[1], bias[2])))
+        self.angle = AxisAngle(self.rate_hz, self.settings.pelvis_tau_s, self.rest, self.angle.axis)
+        after, _ = (
+            self.angle.update(samples.part(k, len(samples))) if k < len(samples) else (np.zeros(0), None)
+        )
+        return TiltTrack(samples.time_s, np.concatenate((before, after)), samples.gap_before)
 
     def _before_axis(self, samples: SensorSamples) -> TiltTrack:
         assert self.rest is not None
