@@ -19,7 +19,6 @@ PHASES = ("rest", "concentric", "top", "eccentric", "bottom")
 """Phases of the working leg: raising (concentric), holding at the top, lowering (eccentric),
 paused at the bottom, or resting between reps."""
 
-POSTURES = ("supine", "hanging", "sitting", "standing", "unknown")
 
 
 def _finite(name: str, value: float | None, *, allow_none: bool = False) -> None:
@@ -183,20 +182,7 @@ class SetDone:
     safe_end_range_deg: float | None
 
 
-@dataclass(frozen=True)
-class PostureChanged:
-    """The pelvis sensor says the athlete is now supine, hanging, sitting or standing."""
-
-    kind: ClassVar[str] = "posture"
-    time_s: float
-    posture: str
-
-    def __post_init__(self) -> None:
-        if self.posture not in POSTURES:
-            raise ValueError(f"posture must be one of {', '.join(POSTURES)}, got {self.posture!r}")
-
-
-Event = Calibrated | Phase | Rep | TiltOnset | TiltRecovered | SetDone | PostureChanged
+Event = Calibrated | Phase | Rep | TiltOnset | TiltRecovered | SetDone
 
 
 def event_dict(event: Event) -> dict[str, Any]:
