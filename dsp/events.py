@@ -20,7 +20,6 @@ PHASES = ("rest", "concentric", "top", "eccentric", "bottom")
 paused at the bottom, or resting between reps."""
 
 
-
 def _finite(name: str, value: float | None, *, allow_none: bool = False) -> None:
     if value is None and allow_none:
         return

@@ -199,6 +199,7 @@ class LiftAngle:
         self._axis_after_rad = AXIS_AFTER_RAD
         self._bout_from = 0
         self._attempts = 0
+        self._last_vote = 0.0
         self.angle: AxisAngle | None = None
         self._tremor = Tremor(rate_hz)
 
@@ -281,33 +282,38 @@ class LiftAngle:
 
     def _lift_axis(self, waited: SensorSamples, bout_from: int) -> FloatArray | None:
         """The principal axis of the motion, signed so that raising the leg is positive;
-        None while the latest bout of motion (from sample `bout_from`) does not tell which
-        way is up."""
+        None until two bouts of motion in a row (the latest from sample `bout_from`) agree on
+        which way is up."""
         assert self.rest is not None
         gyr = waited.gyr_rps - self.rest.gyro_bias_rps
         axis = principal_axis(gyr)
+        axis *= 1.0 if axis[int(np.argmax(np.abs(axis)))] > 0 else -1.0  # one sign for the votes
         rate = gyr @ axis
         turned = np.cumsum(rate) / self.rate_hz
+        far = int(np.argmax(np.abs(turned)))
+        first_move = 1.0 if turned[far] >= 0 else -1.0
         if self._attempts >= MAX_ATTEMPTS:
-            # Still no telling (a shin that hardly turns): take the first big movement as a raise.
-            far = int(np.argmax(np.abs(turned)))
-            return axis if turned[far] >= 0 else -axis
+            # Still no telling (a shin that hardly turns): the first big movement was a raise.
+            return first_move * axis
         self._attempts += 1
         offset = _centre_to_sensor(waited.acc_mps2, self.rest.up, axis, rate, turned, self.rate_hz, bout_from)
         radius_m = float(np.linalg.norm(offset))
+        vote = 0.0
         if radius_m < MIN_RADIUS_M:
-            return None
-        if float(offset @ self.rest.up) < -0.8 * radius_m:
+            vote = 0.0
+        elif float(offset @ self.rest.up) < -0.8 * radius_m:
             # The leg hangs below its centre of rotation: both ways raise it. The first big
             # movement is taken as the raise (forwards).
-            far = int(np.argmax(np.abs(turned)))
-            return axis if turned[far] >= 0 else -axis
-        # Otherwise raising moves the sensor upwards.
-        rising = float(np.cross(axis, offset) @ self.rest.up)
-        if abs(rising) < MIN_RISE_M:
+            vote = first_move
+        else:
+            # Otherwise raising moves the sensor upwards.
+            rising = float(np.cross(axis, offset) @ self.rest.up)
+            vote = 0.0 if abs(rising) < MIN_RISE_M else float(np.sign(rising))
+        if vote == 0.0:
             return None
-        return axis if rising > 0 else -axis
-
+        agreed = vote == self._last_vote
+        self._last_vote = vote
+        return vote * axis if agreed else None
 
 def _centre_to_sensor(  # noqa: PLR0917 (the bout's arrays, all of one length)
     acc_mps2: FloatArray,

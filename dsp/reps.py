@@ -32,7 +32,7 @@ IntArray = npt.NDArray[np.intp]
 
 MAX_HOLD_S = 12.0
 """A longer stay between a rep's two strokes is not a hold (sitting up, standing)."""
-MAX_LAST_PAUSE_S = 2.0
+MAX_LAST_PAUSE_S = 1.0
 """The pause that ends a rep is counted up to this; a longer one ends it there."""
 NEXT_MOVE_DPS = 2.5
 """The leg moves again (the rep's end) above this lift speed, deg/s."""
