@@ -46,8 +46,8 @@ MIN_PARTIAL_DEG = 4.5
 """No rep is smaller than this, whatever the exercise."""
 REST_BAND_DEG = 10.0
 """A leg within this of its rest angle (or 0.3 of the stroke that took it there, if less)..."""
-RESTING_S = 2.0
-"""...for this long, not shaking, is resting, not holding the top of a rep."""
+RESTING_S = 0.5
+"""...for this long (enough to judge), not shaking, is resting, not holding the top of a rep."""
 HELD_TREMOR = 4.0
 """A leg whose tremor is this many times the quietest is held up (see `dsp.tremor`)."""
 LOWEST_DEG = -65.0
