@@ -95,7 +95,6 @@ class _Set:
     index: int
     reps: list[Rep] = field(default_factory=list)
     bottoms_deg: list[float] = field(default_factory=list)
-    onsets: list[TiltOnset] = field(default_factory=list)
 
 
 class Fusion:
@@ -110,6 +109,7 @@ class Fusion:
         self.has_pelvis = has_pelvis
         self._angle = {leg: _Series() for leg in legs}
         self._ignored_onsets: set[float] = set()
+        self._told_onsets: list[TiltOnset] = []  # since the last set closed
         self._tilt = _Series()
         self._raw_t = np.zeros(0)
         self._raw_x = np.zeros(0)
@@ -117,6 +117,8 @@ class Fusion:
         self._leg_speed = _Series()
         self._evidence = 0.0  # integral of anterior tilt rate times leg rate, deg^2/s
         self._last_raw: float | None = None
+        self._scanned = 0  # buffered pelvis samples already scanned for the sign
+        self._first_raw_s = math.nan
         self._episodes = TiltEpisodes(settings.tilt_threshold_deg)
         self._reps: list[LegRep] = []
         self._onsets: list[TiltEpisode] = []
@@ -137,37 +139,50 @@ class Fusion:
 
     def add_pelvis(self, track: TiltTrack) -> list[Event]:
         """The pelvis's new tilt (raw sign); returns what can be told now."""
+        if math.isnan(self._first_raw_s) and len(track):
+            self._first_raw_s = float(track.time_s[0])
         self._raw_t = np.concatenate((self._raw_t, track.time_s))
         self._raw_x = np.concatenate((self._raw_x, track.tilt_deg))
         return self._release()
 
-    def _decide_sign(self, final: bool) -> int:
-        """Which way is anterior (+1: as the pelvis axis, -1: against it, 0: not known yet).
+    def _decide_sign(self, upto: int) -> int:
+        """Scan the buffered pelvis samples up to `upto` (those the leg has covered) for which
+        way is anterior; returns the buffer index where it was decided, or -1.
 
         From the evidence of the pelvis moving with the legs (see `_check_sign`) once it is
-        clear; or, at the first big excursion of the pelvis while the legs move slowly, from
-        where the legs are (`sign_from_legs`).
+        clear; or, at a big excursion of the pelvis while the legs move slowly, from where the
+        legs are (`sign_from_legs`). Sample by sample, with the evidence carried: the same
+        decision whatever the blocks.
         """
+        i0 = self._scanned
+        if upto <= i0 or not self.legs:
+            return -1
+        t, raw = self._raw_t[i0:upto], self._raw_x[i0:upto]
         leg = self._angle[self.legs[0]]
-        n = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
-        t, raw = self._raw_t[:n], self._raw_x[:n]
-        if n and leg.t.size:
-            leg_dps = self._leg_rate(t)
-            evidence = np.cumsum(np.diff(raw, prepend=raw[0]) * leg_dps)
-            clear = np.flatnonzero(np.abs(evidence) >= DECIDE_EVIDENCE)
-            until = int(clear[0]) if clear.size else n
-            big = np.flatnonzero((np.abs(raw[:until]) >= SIGN_AT_DEG) & (leg_dps[:until] == 0.0))
-            inside = big[t[big] >= leg.t[0]]
-            for k, angle in zip(inside.tolist(), np.interp(t[inside], leg.t, leg.x).tolist(), strict=True):
-                sign = sign_from_legs(float(raw[k]), angle)
-                if sign:
-                    return sign
-            if clear.size:
-                return -1 if evidence[until] > 0 else 1
-        # Never decided (the pelvis never moved much): take the axis as it is.
-        if final or (self._raw_t.size and float(self._raw_t[-1] - self._raw_t[0]) > UNDECIDED_S):
-            return 1
-        return 0
+        leg_dps = self._leg_rate(t)
+        previous = raw[0] if self._last_raw is None else self._last_raw
+        steps = np.diff(raw, prepend=previous) * leg_dps
+        steps[0] += self._evidence
+        evidence = np.cumsum(steps)
+        clear = np.flatnonzero(np.abs(evidence) >= DECIDE_EVIDENCE)
+        # Never decided (the pelvis never moved much with the legs): the axis as it is.
+        late = np.flatnonzero(t > self._first_raw_s + UNDECIDED_S)
+        until = min(int(clear[0]) if clear.size else raw.size, int(late[0]) if late.size else raw.size)
+        big = np.flatnonzero((np.abs(raw[:until]) >= SIGN_AT_DEG) & (leg_dps[:until] == 0.0))
+        angles = np.interp(t[big], leg.t, leg.x) if leg.t.size else np.full(big.size, np.nan)
+        for k, angle in zip(big.tolist(), angles.tolist(), strict=True):
+            sign = sign_from_legs(float(raw[k]), angle) if math.isfinite(angle) else 0
+            if sign:
+                return self._decided(sign, i0 + k)
+        if until < raw.size:
+            evidence_says = -1 if evidence[until] > 0 else 1
+            return self._decided(evidence_says if clear.size and clear[0] == until else 1, i0 + until)
+        self._evidence, self._last_raw, self._scanned = float(evidence[-1]), float(raw[-1]), upto
+        return -1
+
+    def _decided(self, sign: int, at: int) -> int:
+        self._sign, self._evidence, self._scanned, self._last_raw = sign, 0.0, at, None
+        return at
 
     def _leg_rate(self, t: FloatArray) -> FloatArray:
         """The leg's lift rate at times t, deg/s; zero where it is slower than EVIDENCE_LEG_DPS."""
@@ -205,23 +220,24 @@ class Fusion:
 
     def _signed_tilt(self, final: bool) -> None:
         """Pass on the pelvis samples whose sign is known, and find their episodes."""
+        leg = self._angle[self.legs[0]] if self.legs else None
+        if leg is None or final or self._watermark() - leg.until_s > WAIT_FOR_OTHER_S:
+            covered = self._raw_x.size
+        else:
+            covered = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
+        if self._sign == 0 and self._decide_sign(covered) < 0 and final:
+            self._decided(1, self._scanned)
         if self._sign == 0:
-            self._sign = self._decide_sign(final)
-        if self._sign == 0:
-            # Before the first big excursion, the tilt is small either way: pass it on as
+            # Before its first big excursion the tilt is small either way: pass it on as
             # anterior (an upper bound), never enough for an episode.
-            big = np.flatnonzero(np.abs(self._raw_x) >= SIGN_AT_DEG)
-            n = int(big[0]) if big.size else self._raw_x.size
+            big = np.flatnonzero(np.abs(self._raw_x[: self._scanned]) >= SIGN_AT_DEG)
+            n = int(big[0]) if big.size else self._scanned
             t, x = self._raw_t[:n], np.abs(self._raw_x[:n])
         else:
-            # Only as far as the leg has come: the sign is checked against the leg's motion.
-            leg = self._angle[self.legs[0]] if self.legs else None
-            if leg is None or final or self._watermark() - leg.until_s > WAIT_FOR_OTHER_S:
-                n = self._raw_x.size
-            else:
-                n = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
+            n = covered
             t, x = self._raw_t[:n], self._check_sign(self._raw_t[:n], self._raw_x[:n])
         self._raw_t, self._raw_x = self._raw_t[n:], self._raw_x[n:]
+        self._scanned = max(self._scanned - n, 0)
         self._tilt.add(t, x)
         if self.series is not None:
             self.series.add(t, x)
@@ -296,8 +312,7 @@ class Fusion:
         angle = self._leg_angle(episode.onset_s)
         if episode.end_s is None:
             onset = TiltOnset(episode.known_s, episode.onset_s, episode.threshold_s, episode.tilt_deg, angle)
-            if self._set is not None:
-                self._set.onsets.append(onset)
+            self._told_onsets.append(onset)
             return [onset]
         return [TiltRecovered(episode.known_s, episode.onset_s, episode.end_s, episode.peak_deg, angle)]
 
@@ -341,13 +356,14 @@ class Fusion:
         s, self._set = self._set, None
         self._sets_done += 1
         reps = s.reps
+        # The set's episodes by their time, however the sensors' blocks were cut.
+        onsets = [o for o in self._told_onsets if reps[0].start_s <= o.onset_s <= reps[-1].end_s]
+        self._told_onsets = [o for o in self._told_onsets if o.onset_s > reps[-1].end_s]
         ecc = np.array([r.eccentric_s for r in reps if not r.partial])
         safe: float | None = None
         if self.has_pelvis and self.legs:
             # Where control was lost (the highest of those), or else the lowest point reached.
-            onset_angles = [
-                o.leg_angle_at_onset_deg for o in s.onsets if o.leg_angle_at_onset_deg is not None
-            ]
+            onset_angles = [o.leg_angle_at_onset_deg for o in onsets if o.leg_angle_at_onset_deg is not None]
             safe = max(onset_angles) if onset_angles else min(s.bottoms_deg)
         return SetDone(
             time_s=time_s,
@@ -358,6 +374,6 @@ class Fusion:
             full_rep_count=sum(not r.partial for r in reps),
             eccentric_mean_s=float(ecc.mean()) if ecc.size else None,
             eccentric_sd_s=float(ecc.std()) if ecc.size > 1 else None,
-            tilt_count=len(s.onsets),
+            tilt_count=len(onsets),
             safe_end_range_deg=safe,
         )

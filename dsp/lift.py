@@ -315,6 +315,7 @@ class LiftAngle:
         self._last_vote = vote
         return vote * axis if agreed else None
 
+
 def _centre_to_sensor(  # noqa: PLR0917 (the bout's arrays, all of one length)
     acc_mps2: FloatArray,
     up: FloatArray,
