@@ -36,6 +36,8 @@ examples:
   reptempo sim --out s.mcap --exercise dead_bug --seed 3
                                              a labelled recording from the simulator
   reptempo info session.mcap                 what a recording holds
+  reptempo analyze session.mcap              reps, tempo, tilt episodes and sets of a recording
+  reptempo analyze --shin shin.csv           the same from a CSV file or phone export
   reptempo export session.mcap --out csv/    one CSV per sensor, for other tools
 
 Run 'reptempo COMMAND --help' for the options of one command.
@@ -248,7 +250,75 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
 
 
-COMMANDS = {"demo": _add_demo, "sim": _add_sim, "info": _add_info, "export": _add_export}
+ANALYZE_DESCRIPTION = """\
+Run the rep counter on a whole recording or on CSV files, as a live session would
+(the sensors are fed together, about one second at a time), and print every rep with
+its phase times and tempo (eccentric-bottom-concentric-top, in seconds), its range of
+motion and flags, every pelvic tilt episode (when the lower back arched, and the leg
+angle at which it began: the end of the safe range) and every set.
+
+Input is either an MCAP recording, or a shin sensor's CSV (--shin) with an optional
+pelvis CSV (--pelvis): a canonical CSV, a Sensor Logger or phyphox export, or a file of
+the UCI physical-therapy data set (see docs/csv.md). Both CSVs must share one time
+origin. Without a pelvis sensor, tilt values are null (json) or '-' (text).
+
+Output: a table (text) or one JSON object on stdout (json): summary, reps, tilt_events
+and sets, times in seconds on the session timeline. See docs/analyze.md.
+"""
+
+ANALYZE_EPILOG = """\
+examples:
+  reptempo analyze recordings/straight_leg_lift_weak_core.mcap
+  reptempo analyze session.mcap --format json --config coach.toml
+  reptempo analyze --shin shin.csv --pelvis pelvis.csv --acc-unit g --gyr-unit dps
+  reptempo analyze --shin ../shared/datasets/uci-pt-subject1/e3/u2/test.txt --rate 25
+
+--config reads the [dsp] table of a TOML file, e.g.
+  [dsp]
+  eccentric_target_s = 3.5     # a faster lowering is flagged eccentric_too_fast
+  tilt_threshold_deg = 4.0     # anterior tilt that makes a tilt episode
+"""
+
+
+def _add_analyze(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="count and time the reps of a recording or CSV files; tilt episodes and sets too",
+        description=ANALYZE_DESCRIPTION,
+        epilog=ANALYZE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "recording", nargs="?", metavar="RECORDING.mcap", help="an MCAP recording made by reptempo"
+    )
+    p.add_argument(
+        "--shin", metavar="SHIN.csv", help="instead of a recording: the shin sensor's CSV or export"
+    )
+    p.add_argument("--pelvis", metavar="PELVIS.csv", help="with --shin: the pelvis sensor's CSV, for tilt")
+    # Parsed by the command, not by argparse, so that a bad value is one line like every input error.
+    p.add_argument(
+        "--rate",
+        metavar="HZ",
+        help="CSV only: sample rate, 25 to 400 Hz; needed for files without time in seconds, resamples "
+        "a phone export (default: from the time column)",
+    )
+    p.add_argument(
+        "--acc-unit", choices=ACC_UNITS, help="canonical CSV only: accelerometer unit (default: m/s2)"
+    )
+    p.add_argument(
+        "--gyr-unit", choices=GYR_UNITS, help="canonical CSV only: gyroscope unit (default: rad/s)"
+    )
+    p.add_argument("--config", metavar="FILE.toml", help="settings from the [dsp] table of a TOML file")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
+COMMANDS = {
+    "demo": _add_demo,
+    "sim": _add_sim,
+    "info": _add_info,
+    "export": _add_export,
+    "analyze": _add_analyze,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

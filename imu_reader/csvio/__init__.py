@@ -6,6 +6,8 @@
 - Sensor Logger recordings (folder or .zip) and phyphox exports (.csv, folder or .zip):
   `read_sensor_logger`, `read_phyphox`; both merge the phone's accelerometer and
   gyroscope onto one uniform time grid.
+- Sensor files of the UCI "Physical Therapy Exercises" data set (`time index;acc_x;...`,
+  sample numbers instead of time, so the rate must be given): `read_uci_pt`.
 - `read_sensor_csv` recognises which of these a path is (`detect_layout`) and reads it.
 
 Errors about the input are `imu_reader._errors.InputFileError` with one-line messages
@@ -17,6 +19,7 @@ from imu_reader.csvio._detect import EXPECTED_LAYOUTS, CsvLayout, detect_layout,
 from imu_reader.csvio._merge import GAP_FACTOR
 from imu_reader.csvio._phyphox import read_phyphox
 from imu_reader.csvio._sensorlogger import read_sensor_logger
+from imu_reader.csvio._uci import UCI_PT_COLUMNS, UCI_PT_RATE_HZ, read_uci_pt
 from imu_reader.csvio._units import (
     ACC_UNITS,
     DEFAULT_ACC_UNIT,
@@ -34,6 +37,8 @@ __all__ = [
     "EXPECTED_LAYOUTS",
     "GAP_FACTOR",
     "GYR_UNITS",
+    "UCI_PT_COLUMNS",
+    "UCI_PT_RATE_HZ",
     "CsvLayout",
     "acc_unit_scale",
     "detect_layout",
@@ -42,5 +47,6 @@ __all__ = [
     "read_phyphox",
     "read_sensor_csv",
     "read_sensor_logger",
+    "read_uci_pt",
     "write_canonical_csv",
 ]

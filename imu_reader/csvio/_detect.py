@@ -13,6 +13,7 @@ from imu_reader.csvio._files import ExportBundle, read_head
 from imu_reader.csvio._phyphox import is_phyphox_header, read_phyphox
 from imu_reader.csvio._sensorlogger import SENSOR_FILES, is_sensor_logger_header, read_sensor_logger
 from imu_reader.csvio._table import SEPARATORS, split_header
+from imu_reader.csvio._uci import is_uci_pt_header, read_uci_pt
 from imu_reader.csvio._units import (
     DEFAULT_ACC_UNIT,
     DEFAULT_GYR_UNIT,
@@ -28,6 +29,7 @@ class CsvLayout(StrEnum):
     CANONICAL = "canonical"
     SENSOR_LOGGER = "sensor_logger"
     PHYPHOX = "phyphox"
+    UCI_PT = "uci_pt"
 
     @property
     def label(self) -> str:
@@ -35,14 +37,20 @@ class CsvLayout(StrEnum):
         return _LABELS[self.value]
 
 
-_LABELS = {"canonical": "a canonical CSV", "sensor_logger": "Sensor Logger", "phyphox": "phyphox"}
+_LABELS = {
+    "canonical": "a canonical CSV",
+    "sensor_logger": "Sensor Logger",
+    "phyphox": "phyphox",
+    "uci_pt": "the UCI physical-therapy data set",
+}
 
 
 EXPECTED_LAYOUTS = (
     "expected a canonical CSV (header time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z), "
     "a Sensor Logger recording (folder or .zip with Gyroscope.csv and TotalAcceleration.csv, "
     "or Accelerometer.csv with Gravity.csv) or a phyphox export (.csv, folder or .zip with the "
-    "columns Time (s), Acceleration x (m/s^2) and Gyroscope x (rad/s))"
+    "columns Time (s), Acceleration x (m/s^2) and Gyroscope x (rad/s)) "
+    "or a file of the UCI physical-therapy data set (header time index;acc_x;...;gyr_z;mag_x;...)"
 )
 """What `detect_layout` says it looked for when it recognises nothing."""
 
@@ -86,6 +94,10 @@ def detect_layout(path: str | Path) -> CsvLayout:
     if not line:
         raise InputFileError(path, "file is empty")
     header = _header(line)
+    # Before the canonical check: this header names acc_x..gyr_z too, but counts samples
+    # instead of giving seconds, and adds columns a canonical file may not have.
+    if is_uci_pt_header(header):
+        return CsvLayout.UCI_PT
     if is_canonical_header(header):
         return CsvLayout.CANONICAL
     if is_phyphox_header(header):
@@ -104,10 +116,14 @@ def detect_layout(path: str | Path) -> CsvLayout:
 
 def _check_fixed_unit(path: Path, layout: CsvLayout, what: str, given: str | None, fixed: str) -> None:
     if given is not None and given != fixed:
+        if layout is CsvLayout.UCI_PT:
+            verb, kind = "gives", "this data set"
+        else:
+            verb, kind = "exports", "phone exports"
         raise InputFileError(
             path,
-            f"{layout.label} exports {what} in {fixed}, which contradicts the unit {given} "
-            "that was given: leave the unit unset for phone exports",
+            f"{layout.label} {verb} {what} in {fixed}, which contradicts the unit {given} "
+            f"that was given: leave the unit unset for {kind}",
         )
 
 
@@ -121,19 +137,23 @@ def read_sensor_csv(
 ) -> SensorSamples:
     """Read one sensor's samples from any supported CSV input, recognising its layout.
 
-    Accepts a canonical CSV file, a Sensor Logger recording (folder or .zip) or a phyphox
-    export (.csv, folder or .zip); see `detect_layout`.
+    Accepts a canonical CSV file, a Sensor Logger recording (folder or .zip), a phyphox
+    export (.csv, folder or .zip) or a sensor file of the UCI physical-therapy data set;
+    see `detect_layout`.
 
     Args:
         path: the file, folder or archive.
         role: where the sensor was strapped, one of `dsp.ROLES`.
         rate_hz: for a canonical CSV without `time_s`, its sample rate in Hz; for a phone
             export, the rate in Hz of the grid both sensors are resampled onto (None: the
-            accelerometer's median rate).
+            accelerometer's median rate); for the UCI data set, its sample rate in Hz
+            (required: its files count samples but have no time).
         acc_unit: acceleration unit of a canonical CSV, one of `ACC_UNITS` (None: m/s2).
-            Phone exports are always m/s2; giving another unit for them is an error.
+            Phone exports and the UCI data set are always m/s2; giving another unit for
+            them is an error.
         gyr_unit: angular rate unit of a canonical CSV, one of `GYR_UNITS` (None: rad/s).
-            Phone exports are always rad/s; giving another unit for them is an error.
+            Phone exports and the UCI data set are always rad/s; giving another unit for
+            them is an error.
 
     Returns:
         Samples in SI units.
@@ -160,6 +180,8 @@ def read_sensor_csv(
         )
     _check_fixed_unit(path, layout, "acceleration", acc_unit, "m/s2")
     _check_fixed_unit(path, layout, "angular rate", gyr_unit, "rad/s")
+    if layout is CsvLayout.UCI_PT:
+        return read_uci_pt(path, role=role, rate_hz=rate_hz)
     if layout is CsvLayout.SENSOR_LOGGER:
         return read_sensor_logger(path, role=role, rate_hz=rate_hz)
     return read_phyphox(path, role=role, rate_hz=rate_hz)
