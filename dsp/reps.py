@@ -174,8 +174,11 @@ class RepCounter:
         first, self._first = self._first, None
         if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
             return
-        # Back most of the way (a held leg may sag during a long hold, so compare the ends).
-        back = abs(stroke.end_deg - first.start_deg) <= 0.5 * first.size_deg
+        # Back at least half way, or to about where it started (a held leg may sag during a
+        # long hold, shortening the way back).
+        back = stroke.size_deg >= 0.5 * first.size_deg or (
+            abs(stroke.end_deg - first.start_deg) <= 0.5 * first.size_deg
+        )
         if not back or stroke.size_deg < 0.3 * first.size_deg or not self._plausible(first, stroke):
             return
         self._pending = (first, stroke)
