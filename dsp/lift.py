@@ -152,6 +152,12 @@ class AxisAngle:
         from_acc = self.accel_angle(samples.acc_mps2)
         angle = np.empty_like(rate)
         velocity = np.empty_like(rate)
+        # Integrate over the samples' own times (a sensor's clock may be off by a few %);
+        # across a gap, one nominal step (the gap itself is bridged below).
+        step_s = np.diff(
+            samples.time_s, prepend=self._last_time_s if math.isfinite(self._last_time_s) else np.nan
+        )
+        step_s[~np.isfinite(step_s) | samples.gap_before] = self.dt_s
         anchors = self._anchors(samples, rate)
         cuts = sorted({0, *np.flatnonzero(samples.gap_before[1:]) + 1, *anchors, rate.size})
         for i0, i1 in itertools.pairwise(cuts):
@@ -170,7 +176,7 @@ class AxisAngle:
                 gap_s = float(samples.time_s[i0]) - before_s
                 self._angle += 0.5 * (before_rate + float(rate[i0])) * max(gap_s - self.dt_s, 0.0)
             previous = float(from_acc[i0]) if self._angle is None else self._angle
-            drive = self.alpha * rate[i0:i1] * self.dt_s + (1.0 - self.alpha) * from_acc[i0:i1]
+            drive = self.alpha * rate[i0:i1] * step_s[i0:i1] + (1.0 - self.alpha) * from_acc[i0:i1]
             out, _ = lfilter([1.0], [1.0, -self.alpha], drive, zi=[self.alpha * previous])
             angle[i0:i1] = out
             self._angle = float(out[-1])

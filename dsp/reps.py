@@ -5,8 +5,8 @@ leg raises). Some wait at the top, the leg held up: a rep lowers it and raises i
 (heel taps from tabletop). The first rep-sized stroke of a set tells which: a lowering
 that starts from a held leg (it shakes: `dsp.tremor`) makes a top-start set.
 
-A rep's two strokes must be of rep size: at least `min_rom_deg`, or half the typical range
-of the exercise when its full reps are small. Its last pause lasts until the leg moves
+A rep's two strokes must be of rep size: at least `min_rom_deg`, and 0.3 of the typical
+range of the exercise's full reps once that is known. Its last pause lasts until the leg moves
 again (at most `MAX_LAST_PAUSE_S`), and the rep is told then, at its true end.
 
 What is not a rep: movements smaller than that (fidgeting, a twitch); a leg that comes
@@ -42,8 +42,9 @@ BOUNCE_S = 0.4
 """A leg that moves up again this soon after a dropped lowering bounced off the bottom."""
 TYPICAL_OF = 3
 """The typical range of motion is the median of the last full reps, this many."""
-MIN_PARTIAL_DEG = 4.5
-"""No rep is smaller than this, whatever the exercise."""
+SMALLEST_OF_TYPICAL = 0.3
+"""A rep reaches at least this share of the typical range (a partial one goes about half
+way): a twitch within a set of big reps is not one."""
 REST_BAND_DEG = 10.0
 """A leg within this of its rest angle (or 0.3 of the stroke that took it there, if less)..."""
 RESTING_S = 0.5
@@ -54,6 +55,8 @@ LOWEST_DEG = -65.0
 """No rep takes the shin further below its rest angle (bent knees go to about -45)."""
 CONFIRM_BELOW_DEG = 15.0
 """A first rep smaller than this waits for a second one before it is told."""
+KEEP_S = MAX_HOLD_S + 20.0
+"""Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
 HELD_BEFORE_S = 1.0
 """How long before a set's first stroke the leg must shake to be held (a top start)."""
 
@@ -100,7 +103,6 @@ class RepCounter:
         self._tremor = np.zeros(0)
         self._vt = np.zeros(0)  # the velocity's times (its filter delay taken off)
         self._v = np.zeros(0)
-        self._keep = round((MAX_HOLD_S + 5.0) * rate_hz)
 
     def update(self, track: AngleTrack) -> list[LegRep | Phase]:
         """Reps told and phases entered in this block."""
@@ -108,10 +110,11 @@ class RepCounter:
         if not len(track):
             return out
         t = track.time_s - track.velocity_delay_s
-        self._t = np.concatenate((self._t, track.time_s))[-self._keep :]
-        self._tremor = np.concatenate((self._tremor, track.tremor))[-self._keep :]
-        self._vt = np.concatenate((self._vt, t))[-self._keep :]
-        self._v = np.concatenate((self._v, track.velocity_dps))[-self._keep :]
+        # Histories of tremor and velocity, trimmed after the block's strokes are handled.
+        self._t = np.concatenate((self._t, track.time_s))
+        self._tremor = np.concatenate((self._tremor, track.tremor))
+        self._vt = np.concatenate((self._vt, t))
+        self._v = np.concatenate((self._v, track.velocity_dps))
         moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
         for item in self._strokes.update(track):
             self._settle(t, moving, item.known_s, out)
@@ -123,6 +126,13 @@ class RepCounter:
                 self._on_stroke(item)
         self._settle(t, moving, float(t[-1]) + 1e-9, out)
         self._last_t = float(t[-1])
+        keep = int(np.searchsorted(self._t, self._t[-1] - KEEP_S))
+        self._t, self._tremor, self._vt, self._v = (
+            self._t[keep:],
+            self._tremor[keep:],
+            self._vt[keep:],
+            self._v[keep:],
+        )
         return out
 
     def finish(self) -> list[LegRep | Phase]:
@@ -155,7 +165,8 @@ class RepCounter:
         if stroke.size_deg < 0.5 * smallest:
             return  # an adjustment at the top or the bottom
         if stroke.start_s - self._last_stroke_s > self.settings.set_rest_s:
-            self._mode, self._first = 0, None  # a new set: find out how it goes again
+            # A new set, perhaps of another exercise: find out how it goes again.
+            self._mode, self._first, self._full_roms = 0, None, []
         self._last_stroke_s = stroke.end_s
         if self._mode == 0:
             if stroke.size_deg < smallest:
@@ -184,11 +195,11 @@ class RepCounter:
         self._pending = (first, stroke)
 
     def _smallest_rep_deg(self) -> float:
-        """`min_rom_deg`, or less for an exercise of small range: half its typical range."""
+        """`min_rom_deg`, or more once the exercise's typical range is known."""
         if not self._full_roms:
             return self.settings.min_rom_deg
         typical = float(np.median(self._full_roms[-TYPICAL_OF:]))
-        return max(min(self.settings.min_rom_deg, 0.5 * typical), MIN_PARTIAL_DEG)
+        return max(self.settings.min_rom_deg, SMALLEST_OF_TYPICAL * typical)
 
     def _tremor_between(self, t0: float, t1: float) -> float | None:
         i0, i1 = np.searchsorted(self._t, (t0, t1))
@@ -237,7 +248,7 @@ class RepCounter:
         k = int(np.searchsorted(self._vt, fast_s))
         speed = np.abs(self._v[: k + 1])
         slow = np.flatnonzero(speed < 0.5 * NEXT_MOVE_DPS)
-        if not slow.size or k >= self._vt.size:
+        if not slow.size or k >= self._vt.size or int(slow[-1]) + 1 >= speed.size:
             return fast_s
         j = int(slow[-1])
         t1 = float(np.interp(0.5 * NEXT_MOVE_DPS, speed[j : j + 2], self._vt[j : j + 2]))

@@ -41,7 +41,9 @@ class Settings:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            if isinstance(value, bool) or not (
+                isinstance(value, int | float) and math.isfinite(value) and value > 0
+            ):
                 raise ValueError(f"{f.name} must be a finite number > 0, got {value!r}")
         if self.partial_fraction >= 1:
             raise ValueError(f"partial_fraction must be < 1, got {self.partial_fraction}")
@@ -53,7 +55,11 @@ class Settings:
         unknown = sorted(set(table) - known)
         if unknown:
             raise ValueError(f"{where}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        for key, value in table.items():
+            # TOML gives bools, strings and lists as they are: none of them is a setting.
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{where}: {key} must be a number, got {value!r}")
         try:
             return cls(**{k: float(v) for k, v in table.items()})
-        except (TypeError, ValueError) as exc:
+        except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None

@@ -27,6 +27,8 @@ PEAK_FRACTION = 0.2
 _MIN_JERK_AT_FRACTION = 0.1283
 """Phase s where 16 s^2 (1 - s)^2 (minimum-jerk speed over its peak) equals PEAK_FRACTION."""
 _EXTEND = _MIN_JERK_AT_FRACTION / (0.5 - _MIN_JERK_AT_FRACTION)
+_COVERED_AT_FRACTION = 0.983
+"""Position of a minimum-jerk movement at phase 1 - _MIN_JERK_AT_FRACTION (10s^3 - 15s^4 + 6s^5)."""
 HISTORY_S = 15.0
 """Samples kept for looking back: longer than the slowest stroke."""
 MIN_STROKE_DEG = 4.0
@@ -82,6 +84,7 @@ class StrokeDetector:
         self._v = np.zeros(0)
         self._open = 0  # direction of the stroke in progress, 0 if none
         self._rearm = 0  # direction of the last stroke while its tail is still fast
+        self._floor = 0  # no stroke starts before this sample (the last one's end, a long gap)
         self._open_at = 0  # its first index above the threshold, in the history
         self._peak = 0.0
         self._peak_at = 0
@@ -104,7 +107,12 @@ class StrokeDetector:
             while i < stop:
                 i = self._scan(i, stop, found)
             if stop < self._t.size:
-                self._open, self._rearm = 0, 0
+                # A stroke cut by the gap is lost, and so is what is left of it after the gap:
+                # a new stroke starts only once the leg has slowed down.
+                after = float(self._v[stop])
+                moving = abs(after) > self.moving_dps
+                self._open, self._floor = 0, stop
+                self._rearm = (1 if after > 0 else -1) if moving else 0
         self._forget()
         return found
 
@@ -147,6 +155,7 @@ class StrokeDetector:
             self._peak, self._peak_at = float(upto.max()), i + int(np.argmax(upto))
         stroke = self._place(j)
         self._rearm, self._open = self._open, 0
+        self._floor = j
         if stroke.size_deg >= MIN_STROKE_DEG:
             found.append(stroke)
         return j
@@ -156,24 +165,21 @@ class StrokeDetector:
         d, p = self._open, self._peak_at
         level = PEAK_FRACTION * self._peak
         t, v, angle = self._t, d * self._v, self._angle
-        # Backwards from the peak to the last sample under the level.
-        below = np.flatnonzero(v[:p] < level)
-        a = int(below[-1]) if below.size else 0
+        # Backwards from the peak to the last sample under the level, no further back than the
+        # last stroke's end or a lost stretch (or the history kept).
+        floor = max(self._floor, int(np.searchsorted(t, t[p] - HISTORY_S)))
+        below = np.flatnonzero(v[floor:p] < level)
+        a = floor + int(below[-1]) if below.size else floor
         t_a = _crossing(t, v, a, level)
         t_b = _crossing(t, v, j - 1, level)
         t_peak = float(t[p])
         start = t_a - _EXTEND * (t_peak - t_a)
         end = t_b + _EXTEND * (t_b - t_peak)
-        return Stroke(
-            d,
-            start,
-            t_peak,
-            end,
-            self._peak,
-            float(np.interp(start, t, angle)),
-            float(angle[j]),
-            float(t[j]),
-        )
+        start_deg = float(np.interp(start, t, angle))
+        # At the completing sample a minimum-jerk movement has covered _COVERED_AT_FRACTION
+        # of its way: the rest is extrapolated.
+        end_deg = start_deg + (float(angle[j]) - start_deg) / _COVERED_AT_FRACTION
+        return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(t[j]))
 
     def _forget(self) -> None:
         """Drop history older than HISTORY_S, keeping the stroke in progress whole."""
@@ -185,6 +191,7 @@ class StrokeDetector:
             self._t, self._angle, self._v = self._t[keep_from:], self._angle[keep_from:], self._v[keep_from:]
             self._open_at -= keep_from
             self._peak_at -= keep_from
+            self._floor = max(self._floor - keep_from, 0)
 
 
 def _crossing(t: FloatArray, v: FloatArray, k: int, level: float) -> float:

@@ -37,6 +37,8 @@ threshold: a pelvis starts to tip smoothly (the force on it cannot jump), its ti
 as a power ONSET_POWER of the time since the onset, so t0 = (t1 - r t2) / (1 - r) with
 r = (level1 / level2) ** (1 / ONSET_POWER)."""
 ONSET_POWER = 1.5
+ONSET_LOOKBACK_S = 20.0
+"""How far before the threshold crossing the onset is looked for."""
 """Between a tilt that follows a growing load at once (1) and one that lags it (2)."""
 HYSTERESIS_DEG = 1.0
 """An episode ends when the tilt is this far back under the threshold."""
@@ -214,22 +216,25 @@ class TiltEpisodes:
                 )
                 self._open = None
                 i = stop + 1
-        keep = int(np.searchsorted(self._t, self._t[-1] - 30.0))
+        keep = int(np.searchsorted(self._t, self._t[-1] - 1.5 * ONSET_LOOKBACK_S))
         if keep:
             self._t, self._x = self._t[keep:], self._x[keep:]
         return out
 
     def _onset(self, j: int) -> float:
         """Onset of the episode that crossed the threshold at sample j (see ONSET_LEVELS_DEG)."""
+        # No further back than ONSET_LOOKBACK_S (less than the history kept): the same
+        # onset however the samples came.
+        lo = int(np.searchsorted(self._t, self._t[j] - ONSET_LOOKBACK_S))
         crossings = []
         for level in ONSET_LEVELS_DEG:
-            below = np.flatnonzero(self._x[:j] < level)
+            below = np.flatnonzero(self._x[lo:j] < level)
             crossings.append(
-                _cross(self._t, self._x, int(below[-1]), level) if below.size else float(self._t[0])
+                _cross(self._t, self._x, lo + int(below[-1]), level) if below.size else float(self._t[lo])
             )
         (t1, t2), (l1, l2) = crossings, ONSET_LEVELS_DEG
         r = float((l1 / l2) ** (1 / ONSET_POWER))
-        return max((t1 - r * t2) / (1 - r), t1 - 2 * (t2 - t1))
+        return max((t1 - r * t2) / (1 - r), t1 - 2 * (t2 - t1), float(self._t[lo]))
 
 
 def sign_from_legs(tilt_deg: float, leg_angle_deg: float) -> int:

@@ -1,0 +1,325 @@
+"""`dsp.lift`: the lift angle of a shin against the simulator's ground truth, and the
+complementary filter and velocity low-pass of `AxisAngle` against plain references.
+
+The truth is the shin's inclination from the simulator's choreography (the segment angle
+the sensor turns with, the body's swing on the bar included), not anything the DSP
+computed: lift = -(shin angle - shin angle at rest), in degrees.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.signal import butter, freqz, lfilter, lfilter_zi
+from scipy.spatial.transform import Rotation
+
+from dsp import STANDARD_GRAVITY_MPS2, SensorSamples
+from dsp._rest import RestReference
+from dsp.events import Calibrated
+from dsp.lift import VELOCITY_CUTOFF_HZ, AngleTrack, AxisAngle, LiftAngle
+from dsp.settings import Settings
+from imu_reader.sim import NO_ERRORS, ImuErrors, SessionPlan, SetPlan, SimSettings, Simulation, simulate
+from imu_reader.sim._sensors import segment_motion
+
+FloatArray = npt.NDArray[np.float64]
+
+EXERCISES = ("straight_leg_lift", "single_leg_lift", "hanging_leg_raise", "bent_knee_lift")
+
+
+@functools.cache
+def session(
+    exercise: str, seed: int, rate_hz: int, *, ideal: bool = False, max_clock_error: float = 0.03
+) -> Simulation:
+    """Three reps of one exercise, the shin sensor strapped at a random orientation."""
+    plan = SessionPlan(sets=(SetPlan(exercise, reps=3),), seed=seed)
+    return simulate(
+        SimSettings(
+            plan,
+            sensors=("shin",),
+            rate_hz=rate_hz,
+            errors=NO_ERRORS if ideal else ImuErrors(),
+            max_clock_error=max_clock_error,
+        )
+    )
+
+
+def shin_samples(sim: Simulation, rotation: Rotation | None = None) -> SensorSamples:
+    s = sim.sensors["shin"]
+    acc, gyr = s.acc_mps2, s.gyr_rps
+    if rotation is not None:
+        acc, gyr = rotation.apply(acc), rotation.apply(gyr)
+    return SensorSamples("shin", s.sample_time_s, acc, gyr)
+
+
+def lift(
+    sim: Simulation, rate_hz: float | None = None, rotation: Rotation | None = None
+) -> tuple[LiftAngle, AngleTrack, list[Calibrated]]:
+    estimator = LiftAngle("shin", float(rate_hz or sim.settings.rate_hz), Settings())
+    track, events = estimator.update(shin_samples(sim, rotation))
+    return estimator, track, events
+
+
+def true_lift_deg(sim: Simulation, t: FloatArray, rest_s: float) -> FloatArray:
+    """-(shin inclination - at rest), degrees: raising the leg is positive."""
+    body = sim.settings.plan.body
+    shin = segment_motion(sim.choreography, sim.tilt, body, "shin_r", t)[0]
+    at_rest = segment_motion(sim.choreography, sim.tilt, body, "shin_r", np.array([rest_s]))[0][0]
+    return np.asarray(-np.degrees(shin - at_rest), dtype=np.float64)
+
+
+def rms(x: FloatArray) -> float:
+    return float(np.sqrt(np.mean(x**2)))
+
+
+# -- against the simulator's truth -------------------------------------------------------
+
+
+@pytest.mark.parametrize("rate_hz", [25, 100, 200])
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_lift_angle_follows_the_shin(exercise: str, seed: int, rate_hz: int) -> None:
+    sim = session(exercise, seed, rate_hz)
+    estimator, track, events = lift(sim)
+    assert estimator.rest is not None
+    # The athlete lies (or stands) still for the first 6 s: the rest is found in the first seconds.
+    assert estimator.rest.time_s < 3.0
+    [axis_event] = [e for e in events if e.what == "lift_axis"]
+    # The axis is found early in the set (before the last rep reaches the top) ...
+    assert axis_event.time_s < sim.truth.reps[-1].top_s
+    # ... and the samples waiting for it are not lost: every sample from the rest on gets
+    # an angle, so the reps before the axis was found are counted too.
+    assert track.time_s[0] == pytest.approx(estimator.rest.time_s, abs=2.0 / rate_hz)
+    assert track.time_s[-1] == sim.sensors["shin"].sample_time_s[-1]
+    truth = true_lift_deg(sim, track.time_s, estimator.rest.time_s)
+    error = track.angle_deg - truth
+    assert rms(error) < 1.5
+    # The right sign and size at every top and bottom (raising is positive).
+    for rep in sim.truth.reps:
+        for at_s in (rep.top_s, rep.bottom_s):
+            assert float(np.interp(at_s, track.time_s, track.angle_deg)) == pytest.approx(
+                float(np.interp(at_s, track.time_s, truth)), abs=4.0
+            )
+        top = float(np.interp(rep.top_s, track.time_s, track.angle_deg))
+        bottom = float(np.interp(rep.bottom_s, track.time_s, track.angle_deg))
+        assert top - bottom > 30.0
+
+
+@pytest.mark.parametrize("exercise", ["straight_leg_lift", "bent_knee_lift"])
+def test_lift_velocity_follows_the_shin(exercise: str) -> None:
+    """The reported velocity, taken `velocity_delay_s` earlier, is the shin's rate of lift."""
+    sim = session(exercise, 3, 100)
+    estimator, track, _ = lift(sim)
+    assert estimator.rest is not None
+    body = sim.settings.plan.body
+    t = track.time_s - track.velocity_delay_s
+    true_dps = -np.degrees(segment_motion(sim.choreography, sim.tilt, body, "shin_r", t)[1])
+    moving = np.abs(true_dps) > 10.0
+    assert rms(track.velocity_dps[moving] - true_dps[moving]) < 0.1 * rms(true_dps[moving])
+
+
+def test_lift_angle_does_not_suffer_from_the_sensors_clock_error() -> None:
+    """The samples' times are on the aligned session timeline: the sensor's own clock error
+    is already taken out of them and must not show in the angle."""
+    skewed = session("straight_leg_lift", 2, 100, ideal=True, max_clock_error=0.05)
+    exact = session("straight_leg_lift", 2, 100, ideal=True, max_clock_error=0.0)
+    # The premise: the same session, the one with a sensor clock 4 % or more off.
+    assert abs(skewed.sensors["shin"].rate_error) > 0.04
+    assert exact.sensors["shin"].rate_error == 0.0
+    errors = []
+    for sim in (skewed, exact):
+        estimator, track, _ = lift(sim)
+        assert estimator.rest is not None
+        errors.append(rms(track.angle_deg - true_lift_deg(sim, track.time_s, estimator.rest.time_s)))
+    assert errors[0] < errors[1] + 0.2
+
+
+# -- whatever the strap's orientation ----------------------------------------------------
+
+
+@pytest.mark.parametrize("exercise", ["straight_leg_lift", "hanging_leg_raise"])
+@pytest.mark.parametrize("turn_seed", [11, 12, 13])
+def test_a_rotated_strap_gives_the_same_angle(exercise: str, turn_seed: int) -> None:
+    sim = session(exercise, 1, 100)
+    turn = Rotation.random(random_state=turn_seed)
+    base, track, _ = lift(sim)
+    turned, track_turned, _ = lift(sim, rotation=turn)
+    assert base.axis is not None
+    assert turned.axis is not None
+    # The same axis, seen from the turned sensor.
+    np.testing.assert_allclose(turned.axis, turn.apply(base.axis), atol=1e-9)
+    np.testing.assert_array_equal(track_turned.time_s, track.time_s)
+    np.testing.assert_allclose(track_turned.angle_deg, track.angle_deg, atol=1e-6)
+    np.testing.assert_allclose(track_turned.velocity_dps, track.velocity_dps, atol=1e-6)
+
+
+# -- lift angle in blocks ----------------------------------------------------------------
+
+
+def _in_blocks(samples: SensorSamples, rate_hz: float, cuts: list[int]) -> AngleTrack:
+    estimator = LiftAngle("shin", rate_hz, Settings())
+    edges = [0, *sorted(set(cuts)), len(samples)]
+    parts = [estimator.update(samples.part(a, b))[0] for a, b in itertools.pairwise(edges)]
+    return AngleTrack(
+        "shin",
+        np.concatenate([p.time_s for p in parts]),
+        np.concatenate([p.angle_deg for p in parts]),
+        np.concatenate([p.velocity_dps for p in parts]),
+        np.concatenate([p.gap_before for p in parts]),
+        parts[-1].velocity_delay_s,
+        np.concatenate([p.tremor for p in parts]),
+    )
+
+
+BLOCK_SIM = session("single_leg_lift", 4, 50)
+BLOCK_SAMPLES = shin_samples(BLOCK_SIM)
+BLOCK_WHOLE = lift(BLOCK_SIM)[1]
+
+
+@given(cuts=st.lists(st.integers(2, len(BLOCK_SAMPLES) - 2), max_size=25))
+@settings(max_examples=30, deadline=None)
+def test_lift_angle_does_not_depend_on_the_blocks(cuts: list[int]) -> None:
+    # Blocks of at least two samples here; single samples have their own test below.
+    cuts = sorted(set(cuts))
+    cuts = [c for k, c in enumerate(cuts) if k == 0 or c - cuts[k - 1] >= 2]
+    got = _in_blocks(BLOCK_SAMPLES, 50.0, cuts)
+    np.testing.assert_array_equal(got.time_s, BLOCK_WHOLE.time_s)
+    np.testing.assert_array_equal(got.angle_deg, BLOCK_WHOLE.angle_deg)
+    np.testing.assert_array_equal(got.velocity_dps, BLOCK_WHOLE.velocity_dps)
+    np.testing.assert_array_equal(got.tremor, BLOCK_WHOLE.tremor)
+
+
+def test_lift_angle_one_sample_at_a_time_is_the_same_to_rounding() -> None:
+    got = _in_blocks(BLOCK_SAMPLES, 50.0, list(range(1, len(BLOCK_SAMPLES))))
+    np.testing.assert_array_equal(got.time_s, BLOCK_WHOLE.time_s)
+    np.testing.assert_allclose(got.angle_deg, BLOCK_WHOLE.angle_deg, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(got.velocity_dps, BLOCK_WHOLE.velocity_dps, rtol=0, atol=1e-9)
+
+
+# -- AxisAngle against plain references --------------------------------------------------
+
+UP = np.array([0.3, -0.2, 0.93])
+UP = UP / np.linalg.norm(UP)
+AXIS = np.cross(UP, [1.0, 0.0, 0.0])
+AXIS = AXIS / np.linalg.norm(AXIS)
+
+
+def _signal(rate_hz: float, seconds: float, seed: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Random rotation about AXIS: rate (rad/s), angle (rad), and the accelerometer's view
+    of gravity (m/s^2) with some disturbance, built with scipy's rotations."""
+    rng = np.random.default_rng(seed)
+    n = round(seconds * rate_hz)
+    rate = np.convolve(rng.normal(0.0, 2.0, n), np.ones(9) / 9, mode="same")
+    angle = np.cumsum(rate) / rate_hz
+    # The sensor turned by +angle about AXIS sees gravity turned by -angle.
+    gravity = Rotation.from_rotvec(-angle[:, None] * AXIS).apply(UP) * STANDARD_GRAVITY_MPS2
+    acc = gravity + rng.normal(0.0, 0.3, (n, 3))
+    return rate, angle, acc
+
+
+def _axis_angle(rate_hz: float, tau_s: float = 2.0) -> AxisAngle:
+    return AxisAngle(rate_hz, tau_s, RestReference(0.0, np.zeros(3), UP), AXIS)
+
+
+def _samples(rate: FloatArray, acc: FloatArray, rate_hz: float) -> SensorSamples:
+    n = rate.size
+    # Gyro along the axis plus some rate about a perpendicular one (which must not count).
+    other = np.cross(AXIS, UP)
+    gyr = rate[:, None] * AXIS + 0.3 * np.sin(np.arange(n) / 7.0)[:, None] * other
+    return SensorSamples("shin", np.arange(n) / rate_hz, acc, gyr)
+
+
+def _gravity_angle(acc: FloatArray) -> FloatArray:
+    """Angle (rad) of the sensor's turn about AXIS from the rest, from gravity alone."""
+    ref = UP - AXIS * (AXIS @ UP)
+    across = np.cross(AXIS, ref)
+    # Gravity turns the other way: minus its angle from the rest direction.
+    return np.asarray(-np.arctan2(acc @ across, acc @ ref), dtype=np.float64)
+
+
+def _reference(
+    rate: FloatArray, acc: FloatArray, rate_hz: float, tau_s: float
+) -> tuple[FloatArray, FloatArray]:
+    """The complementary filter as a plain loop, and the velocity through scipy's Butterworth
+    started in its steady state."""
+    dt = 1.0 / rate_hz
+    alpha = tau_s / (tau_s + dt)
+    from_acc = _gravity_angle(acc)
+    angle = np.empty_like(rate)
+    previous = from_acc[0]
+    for k in range(rate.size):
+        previous = alpha * (previous + rate[k] * dt) + (1 - alpha) * from_acc[k]
+        angle[k] = previous
+    b, a = butter(2, min(VELOCITY_CUTOFF_HZ, 0.4 * rate_hz), fs=rate_hz)
+    velocity, _ = lfilter(b, a, rate, zi=lfilter_zi(b, a) * rate[0])
+    return np.degrees(angle), np.degrees(velocity)
+
+
+@pytest.mark.parametrize("rate_hz", [25.0, 100.0, 400.0])
+def test_axis_angle_is_the_complementary_filter_and_butterworth(rate_hz: float) -> None:
+    rate, angle, acc = _signal(rate_hz, 20.0, seed=int(rate_hz))
+    got_angle, got_velocity = _axis_angle(rate_hz).update(_samples(rate, acc, rate_hz))
+    want_angle, want_velocity = _reference(rate, acc, rate_hz, 2.0)
+    np.testing.assert_allclose(got_angle, want_angle, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(got_velocity, want_velocity, rtol=0, atol=1e-9)
+    # And it is a good angle: the accelerometer noise is filtered, the gyro drift-free here.
+    assert rms(got_angle - np.degrees(angle)) < 1.0
+
+
+@pytest.mark.parametrize(
+    "split",
+    [
+        pytest.param(None, id="one-block"),
+        pytest.param(100, id="before-the-gap"),
+        pytest.param(200, id="at-the-gap"),
+    ],
+)
+def test_axis_angle_bridges_lost_samples(split: int | None) -> None:
+    """A steady turn at 0.5 rad/s with 0.2 s of samples lost: the angle goes on from where the
+    turn has got to (the gyro and the accelerometer agree, so the angle is the turn's)."""
+    rate_hz = 100.0
+    t = np.arange(400) / rate_hz
+    turned = 0.5 * t
+    keep = (t < 2.0) | (t >= 2.2)
+    gravity = Rotation.from_rotvec(-turned[keep, None] * AXIS).apply(UP) * STANDARD_GRAVITY_MPS2
+    gap_before = np.zeros(int(keep.sum()), dtype=np.bool_)
+    gap_before[200] = True
+    samples = SensorSamples("shin", t[keep], gravity, np.outer(np.full(keep.sum(), 0.5), AXIS), gap_before)
+    filt = _axis_angle(rate_hz)
+    parts = [samples] if split is None else [samples.part(0, split), samples.part(split, len(samples))]
+    angle = np.concatenate([filt.update(p)[0] for p in parts])
+    assert np.isfinite(angle).all()
+    np.testing.assert_allclose(angle, np.degrees(turned[keep]), atol=0.5)
+
+
+@given(cuts=st.lists(st.integers(1, 1999), max_size=30))
+@settings(max_examples=40, deadline=None)
+def test_axis_angle_in_blocks_is_the_same_as_in_one(cuts: list[int]) -> None:
+    rate_hz = 100.0
+    rate, _, acc = _signal(rate_hz, 20.0, seed=9)
+    samples = _samples(rate, acc, rate_hz)
+    whole = _axis_angle(rate_hz).update(samples)
+    filt = _axis_angle(rate_hz)
+    edges = [0, *sorted(set(cuts)), rate.size]
+    parts = [filt.update(samples.part(a, b)) for a, b in itertools.pairwise(edges)]
+    # To rounding: a one-sample block may take another path through numpy's matmul.
+    np.testing.assert_allclose(np.concatenate([p[0] for p in parts]), whole[0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(np.concatenate([p[1] for p in parts]), whole[1], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("rate_hz", [25.0, 100.0, 400.0])
+def test_velocity_delay_is_the_low_pass_delay_at_movement_speeds(rate_hz: float) -> None:
+    """The delay taken off the velocity is the low-pass's phase delay at 0.5 Hz (scipy's
+    frequency response), to a few percent."""
+    filt = _axis_angle(rate_hz)
+    b, a = butter(2, min(VELOCITY_CUTOFF_HZ, 0.4 * rate_hz), fs=rate_hz)
+    _, h = freqz(b, a, worN=[0.5], fs=rate_hz)
+    phase_delay_s = -float(np.angle(h[0])) / (2 * math.pi * 0.5)
+    assert filt.delay_s == pytest.approx(phase_delay_s, rel=0.05)
+    assert 0.0 < filt.delay_s < 0.1

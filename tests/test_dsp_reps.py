@@ -1,0 +1,295 @@
+"""`dsp.reps.RepCounter` on hand-built angle tracks with exact velocities.
+
+The tracks chain closed-form moves (minimum jerk, or ballistic for a dropped leg), so each
+rep's true phases are known: the counter is judged against the motion it was given.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dsp.events import Phase
+from dsp.lift import AngleTrack
+from dsp.reps import MAX_LAST_PAUSE_S, LegRep, RepCounter
+from dsp.settings import Settings
+from dsp.strokes import Stroke, StrokeDetector
+
+FloatArray = npt.NDArray[np.float64]
+RATE_HZ = 100.0
+
+
+@dataclass(frozen=True)
+class Move:
+    """To `target_deg` over `duration_s` (None: hold), minimum jerk or a dropped leg."""
+
+    duration_s: float
+    target_deg: float | None = None
+    dropped: bool = False
+
+
+def motion(moves: Sequence[Move], *, rate_hz: float = RATE_HZ) -> AngleTrack:
+    """The track of a chain of moves from 0 deg at t = 0, with exact velocity."""
+    total = sum(m.duration_s for m in moves)
+    t = np.arange(math.floor(total * rate_hz)) / rate_hz
+    angle = np.zeros_like(t)
+    velocity = np.zeros_like(t)
+    t0, current = 0.0, 0.0
+    for m in moves:
+        if m.target_deg is not None and m.target_deg != current:
+            inside = (t >= t0) & (t < t0 + m.duration_s)
+            s = (t[inside] - t0) / m.duration_s
+            if m.dropped:  # speeding up all the way, stopped by the floor
+                p, dp = s**2, 2 * s
+            else:
+                p, dp = 10 * s**3 - 15 * s**4 + 6 * s**5, 30 * s**2 * (1 - s) ** 2
+            angle[inside] = current + (m.target_deg - current) * p
+            velocity[inside] = (m.target_deg - current) * dp / m.duration_s
+            current = m.target_deg
+        angle[t >= t0 + m.duration_s] = current
+        t0 += m.duration_s
+    # A leg held up shakes (tremor 3 to 10 times the rest level, dsp.tremor); one resting does not.
+    tremor = np.where(np.abs(angle) > 5.0, 5.0, 1.0)
+    return AngleTrack("shin", t, angle, velocity, np.zeros(t.size, dtype=np.bool_), 0.0, tremor)
+
+
+def rep_moves(
+    top_deg: float = 60.0, up_s: float = 2.0, top_s: float = 1.0, down_s: float = 4.0, bottom_s: float = 1.0
+) -> list[Move]:
+    return [Move(up_s, top_deg), Move(top_s), Move(down_s, 0.0), Move(bottom_s)]
+
+
+BLOCK_S = 5.0
+"""Tracks are counted in blocks of this (the pipeline analyses in slices of 10 s); see
+`test_a_long_block_is_the_same_as_short_ones` for why not in one."""
+
+
+def count(track: AngleTrack, settings_: Settings | None = None) -> list[LegRep | Phase]:
+    counter = RepCounter("shin", RATE_HZ, settings_ or Settings())
+    out: list[LegRep | Phase] = []
+    for part in _parts(track, list(range(round(BLOCK_S * RATE_HZ), len(track), round(BLOCK_S * RATE_HZ)))):
+        out += counter.update(part)
+    return out + counter.finish()
+
+
+def reps(found: Sequence[LegRep | Phase]) -> list[LegRep]:
+    return [r for r in found if isinstance(r, LegRep)]
+
+
+def test_raise_hold_lower_is_one_rep_with_its_phases() -> None:
+    track = motion([Move(2.0), *rep_moves(up_s=2.0, top_s=1.0, down_s=4.0, bottom_s=6.0)])
+    found = count(track)
+    [rep] = reps(found)
+    # Built: raise 2..4 s, hold 4..5 s, lower 5..9 s.
+    assert rep.start_s == pytest.approx(2.0, abs=0.01)
+    assert rep.top_s == pytest.approx(4.0, abs=0.01)
+    assert rep.bottom_s == pytest.approx(9.0, abs=0.01)
+    assert (rep.concentric_s, rep.pause_top_s, rep.eccentric_s) == pytest.approx((2.0, 1.0, 4.0), abs=0.02)
+    # Minimum jerk peaks at 1.875 times the mean speed: 56.25 deg/s up, 28.1 down.
+    assert rep.peak_velocity_dps == pytest.approx(1.875 * 60.0 / 2.0, rel=0.01)
+    assert rep.rom_deg == pytest.approx(60.0, abs=1.0)
+    assert rep.bottom_deg == pytest.approx(0.0, abs=1.5)
+    assert not rep.partial
+    assert rep.flags == ()
+    assert rep.leg == "shin"
+    # The leg stayed down: the bottom pause counts up to MAX_LAST_PAUSE_S, and the rep is
+    # told once that has passed.
+    assert rep.pause_bottom_s == pytest.approx(MAX_LAST_PAUSE_S, abs=0.01)
+    assert rep.end_s == pytest.approx(rep.bottom_s + MAX_LAST_PAUSE_S, abs=0.01)
+    assert rep.known_s >= rep.end_s - 0.01
+    # Phases: raising, at the top, lowering, at the bottom, in order.
+    phases = [p for p in found if isinstance(p, Phase)]
+    assert [p.phase for p in phases] == ["concentric", "top", "eccentric", "bottom"]
+    assert [p.time_s for p in phases] == sorted(p.time_s for p in phases)
+    assert phases[1].start_s == pytest.approx(4.0, abs=0.01)
+    assert phases[3].start_s == pytest.approx(9.0, abs=0.01)
+    assert phases[1].angle_deg == pytest.approx(60.0, abs=2.0)
+    assert phases[3].angle_deg == pytest.approx(0.0, abs=2.0)
+
+
+@pytest.mark.parametrize("next_up_s", [1.0, 3.0, 4.0])
+def test_bottom_pause_ends_where_the_next_rep_starts(next_up_s: float) -> None:
+    """Two reps with a 1 s pause at the bottom: the first ends as the second starts."""
+    track = motion([Move(2.0), *rep_moves(bottom_s=1.0), *rep_moves(up_s=next_up_s, bottom_s=4.0)])
+    first, second = reps(count(track))
+    assert first.start_s == pytest.approx(2.0, abs=0.01)
+    assert second.start_s == pytest.approx(10.0, abs=0.01)
+    assert first.pause_bottom_s == pytest.approx(1.0, abs=0.05)
+    assert first.end_s == pytest.approx(10.0, abs=0.05)
+    assert first.end_s <= second.start_s + 0.05
+
+
+def test_partial_rep_is_flagged_against_the_sets_typical_range() -> None:
+    moves = [Move(2.0)]
+    for top in (60.0, 62.0, 58.0, 30.0, 55.0):
+        moves += rep_moves(top_deg=top, up_s=2.0, down_s=4.0, bottom_s=1.5)
+    found = reps(count(motion(moves)))
+    assert len(found) == 5
+    # 30 deg is half the typical 60; 55 deg is 92 % of it (the threshold is 70 %).
+    assert [r.partial for r in found] == [False, False, False, True, False]
+    assert ["partial" in r.flags for r in found] == [False, False, False, True, False]
+    assert [round(r.rom_deg) for r in found] == pytest.approx([60, 62, 58, 30, 55], abs=1)
+
+
+def test_partial_fraction_is_a_setting() -> None:
+    moves = [Move(2.0)]
+    for top in (60.0, 60.0, 50.0):
+        moves += rep_moves(top_deg=top, bottom_s=1.5)
+    default = reps(count(motion(moves)))
+    strict = reps(count(motion(moves), Settings(partial_fraction=0.9)))
+    assert [r.partial for r in default] == [False, False, False]
+    assert [r.partial for r in strict] == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("down_s", "target_s", "too_fast"), [(1.5, 3.0, True), (4.0, 3.0, False), (1.5, 1.0, False)]
+)
+def test_eccentric_too_fast(down_s: float, target_s: float, too_fast: bool) -> None:
+    track = motion([Move(2.0), *rep_moves(down_s=down_s, bottom_s=4.0)])
+    [rep] = reps(count(track, Settings(eccentric_target_s=target_s)))
+    assert rep.eccentric_s == pytest.approx(down_s, abs=0.02)
+    assert ("eccentric_too_fast" in rep.flags) is too_fast
+    assert "swing" not in rep.flags
+
+
+def test_dropped_leg_is_a_swing_and_too_fast() -> None:
+    track = motion([Move(2.0), Move(2.0, 60.0), Move(1.0), Move(0.6, 0.0, dropped=True), Move(4.0)])
+    [rep] = reps(count(track))
+    assert "swing" in rep.flags
+    assert "eccentric_too_fast" in rep.flags
+
+
+@pytest.mark.parametrize("size_deg", [6.0, 10.0, 12.0])
+def test_a_lone_fidget_is_not_a_rep(size_deg: float) -> None:
+    """The leg twitches up and down once and lies still again."""
+    track = motion([Move(2.0), Move(0.5, size_deg), Move(0.3), Move(0.5, 0.0), Move(25.0)])
+    # It is two strokes: it is the rep's rule that rejects them.
+    detected = [s for s in StrokeDetector(Settings().moving_dps).update(track) if isinstance(s, Stroke)]
+    assert [s.direction for s in detected] == [1, -1]
+    assert reps(count(track)) == []
+
+
+def test_a_twitch_between_full_reps_is_not_a_rep() -> None:
+    moves = [Move(2.0)]
+    for _ in range(3):
+        moves += rep_moves(bottom_s=1.5)
+    moves += [Move(0.5, 10.0), Move(0.3), Move(0.5, 0.0), Move(1.5), *rep_moves(bottom_s=3.0)]
+    found = reps(count(motion(moves)))
+    assert [round(r.rom_deg) for r in found] == [60, 60, 60, 60]
+
+
+def test_a_small_rep_just_over_min_rom_counts() -> None:
+    """The boundary of the fidget test: 20 deg up and down is a (short) rep."""
+    track = motion([Move(2.0), Move(0.8, 20.0), Move(0.5), Move(0.8, 0.0), Move(3.0)])
+    assert len(reps(count(track))) == 1
+
+
+def test_min_rom_is_a_setting() -> None:
+    track = motion([Move(2.0), *rep_moves(top_deg=30.0), Move(3.0)])
+    assert len(reps(count(track))) == 1
+    assert reps(count(track, Settings(min_rom_deg=35.0))) == []
+
+
+def test_raise_with_no_lowering_is_not_a_rep() -> None:
+    track = motion([Move(2.0), Move(2.0, 60.0), Move(8.0)])
+    found = count(track)
+    assert reps(found) == []
+    assert [p.phase for p in found if isinstance(p, Phase)] == ["concentric", "top"]
+
+
+def test_raise_with_a_small_lowering_is_not_a_rep() -> None:
+    """Lowered a third of the way back (less than half the raise), then held."""
+    track = motion([Move(2.0), Move(2.0, 60.0), Move(1.0), Move(2.0, 40.0), Move(6.0)])
+    assert reps(count(track)) == []
+
+
+def test_lowering_alone_is_not_a_rep() -> None:
+    track = motion([Move(1.0), Move(1.5, 50.0), Move(20.0), Move(4.0, 0.0), Move(3.0)])
+    # The hold at the top lasts longer than any rep's (MAX_TOP_HOLD_S): up, then down, but no rep.
+    assert reps(count(track)) == []
+
+
+def test_reps_are_numbered_in_time_order() -> None:
+    moves = [Move(2.0)]
+    for _ in range(4):
+        moves += rep_moves(bottom_s=0.8)
+    found = reps(count(motion(moves)))
+    assert len(found) == 4
+    starts = [r.start_s for r in found]
+    assert starts == sorted(starts)
+    assert starts == pytest.approx([2.0 + 7.8 * k for k in range(4)], abs=0.01)
+
+
+# -- block invariance --------------------------------------------------------------------
+
+SESSION_MOVES = [Move(2.0)]
+for _top, _down in ((60.0, 4.0), (62.0, 1.5), (30.0, 3.0), (58.0, 4.0)):
+    SESSION_MOVES += rep_moves(top_deg=_top, down_s=_down, bottom_s=0.7)
+# A still spell longer than a set's rest, then one more rep.
+SESSION_MOVES += [Move(16.0), *rep_moves(bottom_s=3.0)]
+SESSION = motion(SESSION_MOVES)
+MAX_BLOCK = round(10.0 * RATE_HZ)
+"""The longest block here: the pipeline's slice (10 s); longer ones have their own test."""
+
+
+def _parts(track: AngleTrack, cuts: Sequence[int]) -> list[AngleTrack]:
+    edges = [0, *sorted(set(cuts)), len(track)]
+    return [
+        AngleTrack(
+            track.role,
+            track.time_s[a:b],
+            track.angle_deg[a:b],
+            track.velocity_dps[a:b],
+            track.gap_before[a:b],
+            track.velocity_delay_s,
+            track.tremor[a:b],
+        )
+        for a, b in itertools.pairwise(edges)
+    ]
+
+
+def _count_parts(parts: Sequence[AngleTrack]) -> list[LegRep | Phase]:
+    counter = RepCounter("shin", RATE_HZ, Settings())
+    out: list[LegRep | Phase] = []
+    for part in parts:
+        out += counter.update(part)
+    return out + counter.finish()
+
+
+def _short_blocks(cuts: Sequence[int]) -> list[int]:
+    """`cuts`, plus more wherever a block would be longer than MAX_BLOCK."""
+    edges = sorted({0, *cuts, len(SESSION)})
+    extra = [c for a, b in itertools.pairwise(edges) for c in range(a + MAX_BLOCK, b, MAX_BLOCK)]
+    return sorted({*cuts, *extra})
+
+
+REFERENCE = _count_parts(_parts(SESSION, _short_blocks([])))
+
+
+def test_reference_session_is_counted_right() -> None:
+    found = reps(REFERENCE)
+    assert [round(r.rom_deg) for r in found] == [60, 62, 30, 58, 60]
+    assert [r.partial for r in found] == [False, False, True, False, False]
+    assert ["eccentric_too_fast" in r.flags for r in found] == [False, True, False, False, False]
+
+
+@given(cuts=st.lists(st.integers(1, len(SESSION) - 1), max_size=30))
+@settings(max_examples=50, deadline=None)
+def test_reps_do_not_depend_on_the_blocks(cuts: list[int]) -> None:
+    assert _count_parts(_parts(SESSION, _short_blocks(cuts))) == REFERENCE
+
+
+def test_reps_one_sample_at_a_time() -> None:
+    assert _count_parts(_parts(SESSION, list(range(1, len(SESSION))))) == REFERENCE
+
+
+def test_a_long_block_is_the_same_as_short_ones() -> None:
+    assert _count_parts([SESSION]) == REFERENCE

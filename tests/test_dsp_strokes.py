@@ -1,0 +1,416 @@
+"""`dsp.strokes.StrokeDetector` on hand-built angle tracks with exact velocities.
+
+Every track here is built from closed-form motion profiles (minimum jerk
+10 s^3 - 15 s^4 + 6 s^5, ballistic s^2 and 1 - (1 - s)^2), so the true start, peak and
+end of each movement are known exactly and the velocity is the exact derivative: the
+detector is judged against the motion, not against a previous run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
+from dsp.strokes import MIN_STROKE_DEG, Stroke, StrokeDetector, StrokeStarted
+
+FloatArray = npt.NDArray[np.float64]
+
+MOVING_DPS = 10.0
+"""The `moving_dps` the detectors here run with (a setting; the tests do not depend on its default)."""
+# Phase of a minimum-jerk movement where its speed, 30 s^2 (1 - s)^2 over its peak 1.875,
+# is a fifth of the peak: 16 s^2 (1 - s)^2 = 0.2, solved exactly.
+MJ_FIFTH = (1 - math.sqrt(1 - 4 * math.sqrt(0.2 / 16))) / 2
+
+
+@dataclass(frozen=True)
+class Move:
+    """A movement to `target_deg` over `duration_s`, with one of three profiles."""
+
+    duration_s: float
+    target_deg: float | None  # None: hold
+    profile: str = "min_jerk"  # or "ballistic_in" (abrupt stop), "ballistic_out" (abrupt start)
+
+
+def _profile(kind: str, s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Position (0..1) and its derivative by s."""
+    if kind == "min_jerk":
+        return 10 * s**3 - 15 * s**4 + 6 * s**5, 30 * s**2 * (1 - s) ** 2
+    if kind == "ballistic_in":
+        return s**2, 2 * s
+    if kind == "ballistic_out":
+        return 1 - (1 - s) ** 2, 2 * (1 - s)
+    raise ValueError(kind)
+
+
+def motion(
+    moves: Sequence[Move], *, rate_hz: float = 100.0, start_s: float = 0.0, phase_s: float = 0.0
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Sample times, angle (deg) and exact angular velocity (deg/s) of a chain of moves
+    starting at 0 deg and `start_s`; the first sample is at `start_s + phase_s`."""
+    total = sum(m.duration_s for m in moves)
+    t = start_s + phase_s + np.arange(math.floor((total - phase_s) * rate_hz)) / rate_hz
+    angle = np.zeros_like(t)
+    velocity = np.zeros_like(t)
+    t0, current = start_s, 0.0
+    for m in moves:
+        if m.target_deg is not None and m.target_deg != current:
+            inside = (t >= t0) & (t < t0 + m.duration_s)
+            s = (t[inside] - t0) / m.duration_s
+            p, dp = _profile(m.profile, s)
+            angle[inside] = current + (m.target_deg - current) * p
+            velocity[inside] = (m.target_deg - current) * dp / m.duration_s
+            current = m.target_deg
+        angle[t >= t0 + m.duration_s] = current
+        t0 += m.duration_s
+    return t, angle, velocity
+
+
+def track(
+    t: FloatArray, angle: FloatArray, velocity: FloatArray, gap_before: npt.NDArray[np.bool_] | None = None
+) -> AngleTrack:
+    gaps = np.zeros(t.size, dtype=np.bool_) if gap_before is None else gap_before
+    return AngleTrack("shin", t, angle, velocity, gaps, 0.0, np.ones(t.size))
+
+
+def strokes(found: Sequence[Stroke | StrokeStarted]) -> list[Stroke]:
+    return [s for s in found if isinstance(s, Stroke)]
+
+
+def detect(tr: AngleTrack) -> list[Stroke | StrokeStarted]:
+    return StrokeDetector(MOVING_DPS).update(tr)
+
+
+# -- a single minimum-jerk stroke ------------------------------------------------------
+
+
+@given(
+    start_s=st.floats(0.5, 2.0),
+    duration_s=st.floats(0.6, 4.0),
+    size_deg=st.floats(40.0, 90.0),
+    direction=st.sampled_from([1, -1]),
+    phase_s=st.floats(0.0, 0.0099),
+)
+@settings(max_examples=60, deadline=None)
+def test_minimum_jerk_stroke_is_placed_within_10_ms(
+    start_s: float, duration_s: float, size_deg: float, direction: int, phase_s: float
+) -> None:
+    moves = [Move(start_s, None), Move(duration_s, direction * size_deg), Move(3.0, None)]
+    t, angle, velocity = motion(moves, phase_s=phase_s)
+    found = detect(track(t, angle, velocity))
+    [stroke] = strokes(found)
+    assert stroke.direction == direction
+    assert stroke.start_s == pytest.approx(start_s, abs=0.010)
+    assert stroke.end_s == pytest.approx(start_s + duration_s, abs=0.010)
+    assert stroke.peak_s == pytest.approx(start_s + duration_s / 2, abs=0.010)
+    # Minimum jerk peaks at 1.875 times the mean speed; a sample is within 5 ms of the peak.
+    assert stroke.peak_dps == pytest.approx(1.875 * size_deg / duration_s, rel=0.005)
+    # Peak, start and end each within 10 ms.
+    assert stroke.peak_position == pytest.approx(0.5, abs=0.02 / duration_s)
+    assert stroke.start_deg == pytest.approx(0.0, abs=0.1)
+    # It is known when the speed has fallen under a fifth of its peak (87 % of the way),
+    # within one sample of that.
+    known = start_s + (1 - MJ_FIFTH) * duration_s
+    assert known - 0.001 <= stroke.known_s <= known + 0.011
+    # Its start was announced before, going the same way, once the speed passed moving_dps.
+    [started] = [s for s in found if isinstance(s, StrokeStarted)]
+    assert started.direction == direction
+    assert start_s < started.known_s < start_s + duration_s / 2
+    assert abs(float(np.interp(started.known_s, t, velocity))) >= MOVING_DPS - 1.0
+
+
+def test_minimum_jerk_stroke_end_angle_is_the_angle_at_its_end() -> None:
+    t, angle, velocity = motion([Move(1.2345, None), Move(2.0, 60.0), Move(3.0, None)])
+    [stroke] = strokes(detect(track(t, angle + 5.0, velocity)))
+    assert stroke.start_deg == pytest.approx(5.0, abs=0.1)
+    assert stroke.end_deg == pytest.approx(65.0, abs=0.3)
+
+
+@pytest.mark.parametrize("rate_hz", [25.0, 100.0, 400.0])
+def test_minimum_jerk_stroke_placement_scales_with_the_sample_period(rate_hz: float) -> None:
+    """Within a sample period (and never worse than 10 ms at fast rates)."""
+    tol = max(1.0 / rate_hz, 0.010)
+    t, angle, velocity = motion([Move(1.0, None), Move(2.0, 70.0), Move(3.0, None)], rate_hz=rate_hz)
+    [stroke] = strokes(detect(track(t, angle, velocity)))
+    assert stroke.start_s == pytest.approx(1.0, abs=tol)
+    assert stroke.end_s == pytest.approx(3.0, abs=tol)
+
+
+# -- ballistic strokes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("duration_s", [0.5, 0.75])
+def test_dropped_leg_stops_abruptly_and_peaks_late(duration_s: float) -> None:
+    """A leg dropped from 70 to 5 deg speeds up all the way and stops dead on the floor."""
+    t0 = 2.0
+    t, angle, velocity = motion([Move(t0, None), Move(duration_s, -65.0, "ballistic_in"), Move(3.0, None)])
+    angle += 70.0
+    [stroke] = strokes(detect(track(t, angle, velocity)))
+    assert stroke.direction == -1
+    # The abrupt end: within two samples.
+    assert stroke.end_s == pytest.approx(t0 + duration_s, abs=0.02)
+    # Its peak speed is 2 * 65 / T, reached at the very end: the signature of a swing.
+    assert stroke.peak_dps == pytest.approx(2 * 65.0 / duration_s, rel=0.03)
+    assert stroke.peak_position > 0.9
+    # The smooth side is extrapolated with the minimum-jerk ratio, which for a start at
+    # constant acceleration lands up to 0.21 T early (speed at a fifth of its peak at 0.1 T,
+    # extrapolated back by 0.345 of the 0.9 T to the peak); it is never late.
+    assert t0 - 0.25 * duration_s <= stroke.start_s <= t0 + 0.01
+    assert stroke.size_deg == pytest.approx(65.0, abs=3.0)
+
+
+def test_swung_leg_starts_abruptly_and_peaks_early() -> None:
+    t0, duration_s = 2.0, 0.6
+    t, angle, velocity = motion([Move(t0, None), Move(duration_s, 80.0, "ballistic_out"), Move(3.0, None)])
+    [stroke] = strokes(detect(track(t, angle, velocity)))
+    assert stroke.direction == 1
+    assert stroke.start_s == pytest.approx(t0, abs=0.02)
+    assert stroke.peak_dps == pytest.approx(2 * 80.0 / duration_s, rel=0.03)
+    assert stroke.peak_position < 0.1
+    assert t0 + duration_s - 0.01 <= stroke.end_s <= t0 + 1.25 * duration_s
+
+
+# -- strokes back to back ----------------------------------------------------------------
+
+
+def test_two_strokes_back_to_back_with_no_pause() -> None:
+    """Up 0 -> 60 deg in 2 s, then at once down to 0 in 3 s: the velocity only touches zero."""
+    t, angle, velocity = motion([Move(1.0, None), Move(2.0, 60.0), Move(3.0, 0.0), Move(3.0, None)])
+    found = detect(track(t, angle, velocity))
+    up, down = strokes(found)
+    assert (up.direction, down.direction) == (1, -1)
+    assert up.start_s == pytest.approx(1.0, abs=0.01)
+    assert up.end_s == pytest.approx(3.0, abs=0.01)
+    assert down.start_s == pytest.approx(3.0, abs=0.01)
+    assert down.end_s == pytest.approx(6.0, abs=0.01)
+    assert up.end_s <= down.start_s + 0.01
+    assert down.start_deg == pytest.approx(60.0, abs=0.2)
+    assert [s.direction for s in found if isinstance(s, StrokeStarted)] == [1, -1]
+    # Reported in time order.
+    assert [s.known_s for s in found] == sorted(s.known_s for s in found)
+
+
+def test_many_strokes_back_to_back() -> None:
+    moves = [Move(1.0, None)]
+    for k in range(6):
+        moves.append(Move(1.0 + 0.25 * k, 50.0 if k % 2 == 0 else 0.0))
+    moves.append(Move(3.0, None))
+    t, angle, velocity = motion(moves)
+    found = strokes(detect(track(t, angle, velocity)))
+    assert [s.direction for s in found] == [1, -1, 1, -1, 1, -1]
+    edges = np.cumsum([m.duration_s for m in moves])
+    for k, s in enumerate(found):
+        assert s.start_s == pytest.approx(edges[k], abs=0.01)
+        assert s.end_s == pytest.approx(edges[k + 1], abs=0.01)
+
+
+# -- gaps --------------------------------------------------------------------------------
+
+
+def _with_gap(
+    t: FloatArray, angle: FloatArray, velocity: FloatArray, *gaps: tuple[float, float]
+) -> AngleTrack:
+    """The track with the samples of each gap [start, end) lost."""
+    keep = np.ones(t.size, dtype=np.bool_)
+    for start, end in gaps:
+        keep &= (t < start) | (t >= end)
+    tt = t[keep]
+    gap_before = np.zeros(tt.size, dtype=np.bool_)
+    for _, end in gaps:
+        gap_before[int(np.searchsorted(tt, end))] = True
+    return track(tt, angle[keep], velocity[keep], gap_before)
+
+
+def test_a_gap_outside_a_stroke_changes_nothing() -> None:
+    t, angle, velocity = motion([Move(2.0, None), Move(2.0, 60.0), Move(3.0, None)])
+    [stroke] = strokes(detect(_with_gap(t, angle, velocity, (0.5, 1.0))))
+    assert stroke.start_s == pytest.approx(2.0, abs=0.01)
+    assert stroke.end_s == pytest.approx(4.0, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("gap", "tol_s"),
+    [
+        ((2.2, 2.5), 0.01),
+        ((2.0, 2.6), 0.01),
+        # The peak's sample is lost: the one 0.1 s after it stands for it, and the start is
+        # extrapolated from it by a third of that (0.035 s).
+        ((1.8, 2.1), 0.05),
+    ],
+)
+def test_a_short_gap_in_a_stroke_is_bridged(gap: tuple[float, float], tol_s: float) -> None:
+    """Lost packets (well under MAX_BRIDGED_GAP_S) do not lose the stroke in progress."""
+    assert gap[1] - gap[0] < MAX_BRIDGED_GAP_S
+    t, angle, velocity = motion([Move(1.0, None), Move(2.0, 60.0), Move(3.0, None)])
+    [stroke] = strokes(detect(_with_gap(t, angle, velocity, gap)))
+    assert stroke.start_s == pytest.approx(1.0, abs=tol_s)
+    assert stroke.end_s == pytest.approx(3.0, abs=tol_s)
+
+
+@pytest.mark.parametrize(
+    "gap",
+    [
+        pytest.param((2.0, 3.5), id="before-the-peak"),
+        pytest.param((1.5, 3.0), id="over-the-start-and-peak"),
+        pytest.param((3.2, 4.6), id="after-the-peak"),
+        pytest.param((2.8, 4.5), id="over-the-peak-and-end"),
+    ],
+)
+def test_a_stroke_cut_by_a_long_gap_is_dropped(gap: tuple[float, float]) -> None:
+    """Samples missing for longer than MAX_BRIDGED_GAP_S in the middle of a 4 s raise: its
+    shape is unknown, so it is no stroke."""
+    assert gap[1] - gap[0] > MAX_BRIDGED_GAP_S
+    t, angle, velocity = motion([Move(1.0, None), Move(4.0, 60.0), Move(3.0, None)])
+    assert strokes(detect(_with_gap(t, angle, velocity, gap))) == []
+
+
+def test_strokes_after_a_gap_are_found_again() -> None:
+    t, angle, velocity = motion(
+        [Move(1.0, None), Move(2.0, 60.0), Move(2.0, None), Move(3.0, 0.0), Move(3.0, None)]
+    )
+    # The gap is in the hold at the top, between the strokes.
+    found = strokes(detect(_with_gap(t, angle, velocity, (3.5, 4.2))))
+    assert [s.direction for s in found] == [1, -1]
+    assert found[1].start_s == pytest.approx(5.0, abs=0.01)
+    assert found[1].end_s == pytest.approx(8.0, abs=0.01)
+
+
+# -- tremor and wiggles ------------------------------------------------------------------
+
+
+@given(
+    freq_hz=st.floats(0.3, 12.0),
+    phase=st.floats(0.0, 2 * math.pi),
+    level_deg=st.floats(-20.0, 80.0),
+)
+@settings(max_examples=40, deadline=None)
+def test_wiggles_of_2_degrees_are_not_strokes(freq_hz: float, phase: float, level_deg: float) -> None:
+    """A leg shaking +-1 deg (2 deg peak to peak) around any angle, slow or fast."""
+    t = np.arange(0.0, 10.0, 0.01)
+    w = 2 * math.pi * freq_hz
+    angle = level_deg + np.sin(w * t + phase)
+    velocity = w * np.cos(w * t + phase)
+    assert MIN_STROKE_DEG > 2.0
+    assert strokes(detect(track(t, angle, velocity))) == []
+
+
+def test_tremor_on_a_held_leg_does_not_hide_the_lowering() -> None:
+    t, angle, velocity = motion([Move(1.0, None), Move(2.0, 60.0), Move(4.0, None), Move(3.0, 0.0)])
+    held = (t > 3.2) & (t < 6.8)
+    w = 2 * math.pi * 10.0
+    angle = angle + np.where(held, 0.5 * np.sin(w * t), 0.0)
+    velocity = velocity + np.where(held, 0.5 * w * np.cos(w * t), 0.0)
+    found = strokes(detect(track(t, angle, velocity)))
+    assert [s.direction for s in found] == [1, -1]
+    assert found[1].start_s == pytest.approx(7.0, abs=0.02)
+    assert found[1].end_s == pytest.approx(10.0, abs=0.02)
+
+
+def test_tremor_on_a_slow_lowering_does_not_make_overlapping_strokes() -> None:
+    t, angle, velocity = motion([Move(1.0, None), Move(4.0, -60.0), Move(3.0, None)])
+    w = 2 * math.pi * 9.0
+    found = strokes(detect(track(t, angle + 0.05 * np.sin(w * t), velocity + 0.05 * w * np.cos(w * t))))
+    for before, after in itertools.pairwise(found):
+        assert after.start_s >= before.end_s - 0.02
+    assert all(s.start_s >= 1.0 - 0.05 for s in found)
+
+
+# -- block invariance --------------------------------------------------------------------
+
+
+def _session_track() -> AngleTrack:
+    """Reps, holds, a dropped leg, a slow 12 s lowering, gaps, and tremor."""
+    moves = [
+        Move(1.0, None),
+        Move(2.0, 60.0),
+        Move(1.0, None),
+        Move(4.0, 0.0),
+        Move(0.5, None),
+        Move(0.6, 70.0, "ballistic_out"),
+        Move(0.2, None),
+        Move(0.6, 5.0, "ballistic_in"),
+        Move(2.0, None),
+        Move(2.0, 80.0),
+        Move(12.0, 0.0),
+        Move(1.0, None),
+        Move(1.5, 40.0),
+        Move(1.5, 0.0),
+        Move(20.0, None),
+        Move(2.0, 50.0),
+        Move(3.0, 0.0),
+        Move(2.0, None),
+    ]
+    t, angle, velocity = motion(moves, phase_s=0.003)
+    # Tremor of a tired leg (0.02 deg at 9 Hz: 1.1 deg/s).
+    w = 2 * math.pi * 9.0
+    angle = angle + 0.02 * np.sin(w * t)
+    velocity = velocity + 0.02 * w * np.cos(w * t)
+    # A lost second of packets, and a disconnect of 2.5 s, both while the leg rests.
+    return _with_gap(t, angle, velocity, (35.0, 37.5), (47.0, 48.0))
+
+
+def _split(tr: AngleTrack, cuts: Sequence[int]) -> list[AngleTrack]:
+    edges = [0, *sorted(set(cuts)), len(tr)]
+    return [
+        AngleTrack(
+            tr.role,
+            tr.time_s[a:b],
+            tr.angle_deg[a:b],
+            tr.velocity_dps[a:b],
+            tr.gap_before[a:b],
+            tr.velocity_delay_s,
+            tr.tremor[a:b],
+        )
+        for a, b in itertools.pairwise(edges)
+    ]
+
+
+def _run(parts: Sequence[AngleTrack]) -> list[Stroke | StrokeStarted]:
+    detector = StrokeDetector(MOVING_DPS)
+    out: list[Stroke | StrokeStarted] = []
+    for part in parts:
+        out += detector.update(part)
+    return out
+
+
+SESSION = _session_track()
+WHOLE = _run([SESSION])
+
+
+def test_session_track_has_the_strokes_it_was_built_with() -> None:
+    """The reference for block invariance must itself be right."""
+    found = strokes(WHOLE)
+    assert [s.direction for s in found] == [1, -1, 1, -1, 1, -1, 1, -1, 1, -1]
+    # Each stands for the move it was built from: its peak lies inside that move. (Placement
+    # accuracy is tested above on clean tracks; tremor on a 12 s lowering blurs its ends.)
+    moves = [(1.0, 3.0), (4.0, 8.0), (8.5, 9.1), (9.3, 9.9), (11.9, 13.9), (13.9, 25.9)]
+    moves += [(26.9, 28.4), (28.4, 29.9), (49.9, 51.9), (51.9, 54.9)]
+    for stroke, (start, end) in zip(found, moves, strict=True):
+        assert start < stroke.peak_s < end
+
+
+@given(cuts=st.lists(st.integers(1, len(SESSION) - 1), max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_strokes_do_not_depend_on_the_blocks(cuts: list[int]) -> None:
+    assert _run(_split(SESSION, cuts)) == WHOLE
+
+
+@pytest.mark.parametrize("size", [1, 4, 97])
+def test_strokes_in_fixed_blocks(size: int) -> None:
+    assert _run(_split(SESSION, list(range(size, len(SESSION), size)))) == WHOLE
+
+
+def test_empty_blocks_are_harmless() -> None:
+    parts = _split(SESSION, [100, 100, 2000])
+    empty = _split(SESSION, [0])[0]
+    assert len(empty) == 0
+    interleaved = [p for part in parts for p in (empty, part)]
+    assert _run(interleaved) == WHOLE
