@@ -28,6 +28,8 @@ BENCHMARK_MODULES = (
     "benchmarks.bench_recording",
     "benchmarks.bench_clock",
     "benchmarks.bench_sim",
+    "benchmarks.bench_accuracy",
+    "benchmarks.bench_pipeline",
 )
 """Modules whose import registers the benchmarks, in the order they run."""
 
@@ -39,7 +41,8 @@ class Figure:
     Attributes:
         name: short dotted name, unique across all benchmarks (`decode.push_buffer.spp1`).
         value: the figure judged against the target: the median of the repetitions for
-            timings, the single result for deterministic accuracy figures.
+            timings, the single result for deterministic accuracy figures; None when it
+            could not be measured (the note says why).
         unit: unit of `value`, `best` and `target`.
         target: the value the project asks for, or None for an information-only figure.
         better: whether a `higher` or `lower` value is better.
@@ -49,7 +52,7 @@ class Figure:
     """
 
     name: str
-    value: float
+    value: float | None
     unit: str
     target: float | None
     better: Better = "higher"
@@ -59,7 +62,9 @@ class Figure:
 
     @property
     def verdict(self) -> str:
-        """`meets` or `misses` the target, `info` when there is none."""
+        """`meets` or `misses` the target, `info` when there is none, `not measured` without a value."""
+        if self.value is None:
+            return "not measured"
         if self.target is None:
             return "info"
         ok = self.value >= self.target if self.better == "higher" else self.value <= self.target
