@@ -20,9 +20,10 @@ sensors go to `Pipeline.process` together, then `finish()`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from dsp.events import Event
 from dsp.pipeline import Pipeline
@@ -38,6 +39,8 @@ from imu_reader.sim import (
     simulate,
     transmit_all,
 )
+
+FloatArray = npt.NDArray[np.float64]
 
 SEED_BASE = 7000
 SESSIONS = 105
@@ -170,6 +173,8 @@ class SessionResult:
         frames: samples that reached the pipeline, all sensors.
         error: the exception the pipeline raised, if it did (the events up to it are kept
             and scored: a crash costs the reps it loses).
+        tilt_errors_deg: the pipeline's pelvic tilt minus the simulator's, sample by sample
+            during the sets (`tilt_errors`); empty without a pelvis sensor.
     """
 
     case: SessionCase
@@ -180,6 +185,7 @@ class SessionResult:
     tilt_score: TiltScore | None
     frames: int
     error: str | None = None
+    tilt_errors_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
 
 
 def true_reps(sim: Simulation) -> tuple[TrueRep, ...]:
@@ -205,18 +211,30 @@ def true_reps(sim: Simulation) -> tuple[TrueRep, ...]:
 def true_episodes(sim: Simulation) -> tuple[TrueTiltEpisode, ...]:
     """The simulator's tilt episodes, with the lift angle of the leg that was moving.
 
-    The simulator's `leg_angle_at_onset_deg` is always the right leg's; when the left leg
-    of an alternating exercise was the one lowering, its own angle is the safe end range.
+    The angle is the working leg's **shin** inclination from its rest at the start, the
+    quantity a shin sensor measures and the DSP reports (docs/dsp.md): for straight legs it
+    is the simulator's hip angle (`leg_angle_at_onset_deg`), with bent knees it is not. The
+    working leg is the one whose rep contains the onset (the left one, in alternating
+    exercises, half of the time).
     """
     out = []
-    left = sim.choreography.tracks["theta_l"]
     for e in sim.truth.tilt_episodes:
         rep = next((r for r in sim.truth.reps if r.start_s <= e.onset_s <= r.end_s), None)
-        angle = e.leg_angle_at_onset_deg
-        if rep is not None and rep.leg == "left":
-            angle = float(left.eval(np.array([e.onset_s]))[0][0])
+        track = sim.choreography.tracks["shin_l" if rep is not None and rep.leg == "left" else "shin_r"]
+        shin, _, _ = track.eval(np.array([0.0, e.onset_s]))
+        angle = -math.degrees(float(shin[1] - shin[0]))
         out.append(TrueTiltEpisode(e.onset_s, e.threshold_s, e.end_s, e.peak_deg, angle))
     return tuple(out)
+
+
+def tilt_errors(sim: Simulation, time_s: FloatArray, tilt_deg: FloatArray) -> FloatArray:
+    """Pipeline tilt minus the simulator's, during the sets (outside them the athlete sits
+    up, stands or shifts, which the truth's tilt leaves out by definition)."""
+    inside = np.zeros(time_s.shape, dtype=bool)
+    for s in sim.truth.sets:
+        inside |= (time_s >= s.start_s) & (time_s <= s.end_s)
+    true = np.interp(time_s[inside], sim.truth.series_time_s, sim.truth.pelvis_tilt_deg)
+    return np.asarray(tilt_deg[inside] - true, dtype=np.float64)
 
 
 def run_session(case: SessionCase) -> SessionResult:
@@ -232,6 +250,7 @@ def run_session(case: SessionCase) -> SessionResult:
     pipeline = Pipeline(
         {role: float(sensor.info.rate_hz) for role, sensor in sim.sensors.items()},
         gyro_range_dps={role: float(sensor.info.gyro_range_dps) for role, sensor in sim.sensors.items()},
+        keep_tilt_series="pelvis" in sim.sensors,
     )
     done = dict.fromkeys(streams, 0)
     events: list[Event] = []
@@ -256,6 +275,7 @@ def run_session(case: SessionCase) -> SessionResult:
         error = f"{type(exc).__name__}: {exc}"
     reps = true_reps(sim)
     episodes = true_episodes(sim) if pipeline.has_tilt else ()
+    errors = tilt_errors(sim, *pipeline.tilt_series()) if pipeline.has_tilt else np.zeros(0)
     return SessionResult(
         case,
         tuple(events),
@@ -265,4 +285,5 @@ def run_session(case: SessionCase) -> SessionResult:
         score_tilt(events, episodes) if pipeline.has_tilt else None,
         frames,
         error,
+        errors,
     )

@@ -22,7 +22,7 @@ from dsp.tilt import TiltEpisode, TiltEpisodes, TiltTrack, sign_from_legs
 
 FloatArray = npt.NDArray[np.float64]
 
-WAIT_FOR_OTHER_S = 20.0
+WAIT_FOR_OTHER_S = 40.0
 """How far one sensor may lag (a lost sensor) before events stop waiting for it."""
 FLIP_EVIDENCE = 150.0
 """Evidence (deg^2/s) against the pelvis sign that turns it over: a curl of 35 degrees in
@@ -119,6 +119,8 @@ class Fusion:
         self._last_raw: float | None = None
         self._scanned = 0  # buffered pelvis samples already scanned for the sign
         self._first_raw_s = math.nan
+        self._first_s = math.inf  # the first sample of any sensor
+        self._pelvis_seen_s = -math.inf
         self._episodes = TiltEpisodes(settings.tilt_threshold_deg)
         self._reps: list[LegRep] = []
         self._onsets: list[TiltEpisode] = []
@@ -131,6 +133,8 @@ class Fusion:
         """A leg's new angles and what its counter found; returns what can be told now."""
         if track is not None:
             self._angle[leg].add(track.time_s, track.angle_deg)
+            if len(track):
+                self._first_s = min(self._first_s, float(track.time_s[0]))
             if leg == self.legs[0]:
                 self._leg_speed.add(track.time_s - track.velocity_delay_s, track.velocity_dps)
         events: list[Event] = [e for e in found if isinstance(e, Phase)]
@@ -141,6 +145,9 @@ class Fusion:
         """The pelvis's new tilt (raw sign); returns what can be told now."""
         if math.isnan(self._first_raw_s) and len(track):
             self._first_raw_s = float(track.time_s[0])
+        if len(track):
+            self._first_s = min(self._first_s, float(track.time_s[0]))
+            self._pelvis_seen_s = float(track.time_s[-1])
         self._raw_t = np.concatenate((self._raw_t, track.time_s))
         self._raw_x = np.concatenate((self._raw_x, track.tilt_deg))
         return self._release()
@@ -221,7 +228,7 @@ class Fusion:
     def _signed_tilt(self, final: bool) -> None:
         """Pass on the pelvis samples whose sign is known, and find their episodes."""
         leg = self._angle[self.legs[0]] if self.legs else None
-        if leg is None or final or self._watermark() - leg.until_s > WAIT_FOR_OTHER_S:
+        if leg is None or final or self._lost(self.legs[0]):
             covered = self._raw_x.size
         else:
             covered = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
@@ -250,25 +257,39 @@ class Fusion:
             events.append(self._close_set(self._watermark()))
         return events
 
-    def _watermark(self) -> float:
-        times = [self._angle[leg].until_s for leg in self.legs]
-        if self.has_pelvis:
-            times.append(self._tilt.until_s)
-        return max(times) if times else -math.inf
+    def _arrived_s(self, sensor: str) -> float:
+        """Up to when a sensor's samples have come (the pelvis's, signed or not yet)."""
+        if sensor == "pelvis":
+            raw = float(self._raw_t[-1]) if self._raw_t.size else -math.inf
+            return max(self._tilt.until_s, raw, self._pelvis_seen_s)
+        return self._angle[sensor].until_s
 
-    def _covered(self, series: _Series, time_s: float, final: bool) -> bool:
-        return final or series.until_s >= time_s or self._watermark() - series.until_s > WAIT_FOR_OTHER_S
+    def _watermark(self) -> float:
+        sensors = [*self.legs, "pelvis"] if self.has_pelvis else self.legs
+        return max((self._arrived_s(s) for s in sensors), default=-math.inf)
+
+    def _lost(self, sensor: str) -> bool:
+        """A sensor that lags the others by more than WAIT_FOR_OTHER_S (counted from the first
+        sample of any sensor if it has sent none)."""
+        arrived = self._arrived_s(sensor)
+        since = arrived if math.isfinite(arrived) else self._first_s
+        return self._watermark() - since > WAIT_FOR_OTHER_S
+
+    def _covered(self, series: _Series, sensor: str, time_s: float, final: bool) -> bool:
+        return final or series.until_s >= time_s or self._lost(sensor)
 
     def _release(self, *, final: bool = False) -> list[Event]:
         events: list[Event] = []
         if self.has_pelvis:
             self._signed_tilt(final)
         while self._onsets and all(
-            self._covered(self._angle[leg], self._onsets[0].onset_s, final) for leg in self.legs
+            self._covered(self._angle[leg], leg, self._onsets[0].onset_s, final) for leg in self.legs
         ):
             events += self._tell_tilt(self._onsets.pop(0))
         self._reps.sort(key=lambda r: r.start_s)
-        while self._reps and (not self.has_pelvis or self._covered(self._tilt, self._reps[0].end_s, final)):
+        while self._reps and (
+            not self.has_pelvis or self._covered(self._tilt, "pelvis", self._reps[0].end_s, final)
+        ):
             events += self._tell_rep(self._reps.pop(0))
         now = self._watermark()
         if self._set is not None and not self._reps and now - self._last_end_s > self.settings.set_rest_s:

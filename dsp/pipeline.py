@@ -25,7 +25,7 @@ from dsp.tilt import PelvisTilt
 SHIN_ROLES = ("shin", "shin_right", "shin_left")
 BATCH_S = 0.08
 """Samples are analysed once a sensor has this much waiting (a few notifications)."""
-SLICE_S = 10.0
+SLICE_S = 20.0
 """Longest stretch of one sensor analysed before the others catch up."""
 
 
