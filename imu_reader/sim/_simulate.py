@@ -179,8 +179,14 @@ def _ground_truth(settings: SimSettings, chor: Choreography, tilt: TiltModel) ->
         i1 = int(i1_candidates[0]) if i1_candidates.size else grid.size - 1
         threshold_s = _cross(grid, tilt_deg, int(i0), threshold)
         end_s = _cross(grid, tilt_deg, i1, threshold) if i1_candidates.size else float(grid[-1])
+        # Control is lost at the capacity crossing; the pelvis leaves its baseline then, or,
+        # against an exercise's curl, only when the load wins over it (a sensor sees no
+        # earlier onset): the later of the two.
         before = tilt.crossings_s[tilt.crossings_s <= threshold_s]
         onset_s = float(before[-1]) if before.size else threshold_s
+        at_rest = np.flatnonzero(tilt_deg[: int(i0)] <= 0.0)
+        if at_rest.size:
+            onset_s = max(onset_s, float(grid[at_rest[-1]]))
         at = theta.eval(np.array([onset_s, threshold_s]))[0]
         episodes.append(
             TiltEpisode(
