@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from dsp._geometry import differences
 from dsp.events import Event, Phase, Rep, SetDone, TiltOnset, TiltRecovered
 from dsp.lift import AngleTrack
 from dsp.reps import LegRep
@@ -168,7 +169,7 @@ class Fusion:
         leg = self._angle[self.legs[0]]
         leg_dps = self._leg_rate(t)
         previous = raw[0] if self._last_raw is None else self._last_raw
-        steps = np.diff(raw, prepend=previous) * leg_dps
+        steps = differences(raw, float(previous)) * leg_dps
         steps[0] += self._evidence
         evidence = np.cumsum(steps)
         clear = np.flatnonzero(np.abs(evidence) >= DECIDE_EVIDENCE)
@@ -206,7 +207,7 @@ class Fusion:
             return self._sign * raw
         leg_dps = self._leg_rate(t)
         previous = raw[0] if self._last_raw is None else self._last_raw
-        step = np.diff(raw, prepend=previous) * leg_dps
+        step = differences(raw, float(previous)) * leg_dps
         self._last_raw = float(raw[-1])
         signs = np.empty_like(raw)
         i = 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dsp._geometry import row_norms
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 
 FloatArray = npt.NDArray[np.float64]
@@ -57,8 +58,8 @@ class RestDetector:
             samples.gyr_rps,
             samples.gap_before,
         )
-        still = (np.linalg.norm(gyr_rps, axis=1) < STILL_GYRO_RPS) & (
-            np.abs(np.linalg.norm(acc_mps2, axis=1) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
+        still = (row_norms(gyr_rps) < STILL_GYRO_RPS) & (
+            np.abs(row_norms(acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
         )
         # Run length of stillness at each sample, continuing the previous block's run: a
         # moving sample resets it to 0, a gap restarts it at that sample.

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.signal import butter, group_delay, lfilter, lfilter_zi
 
-from dsp._geometry import SignedAngle, principal_axis, rotate
+from dsp._geometry import SignedAngle, differences, principal_axis, rotate, row_norms
 from dsp._rest import RestDetector, RestReference
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import Calibrated
@@ -122,7 +122,7 @@ class AxisAngle:
         if self.saturation_rps is not None:
             lost |= (np.abs(samples.gyr_rps) >= 0.98 * self.saturation_rps).any(axis=1)
         quiet = (np.abs(rate) < QUIET_RPS) & (
-            np.abs(np.linalg.norm(samples.acc_mps2, axis=1) - STANDARD_GRAVITY_MPS2) < QUIET_ACC_MPS2
+            np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < QUIET_ACC_MPS2
         )
         anchors: set[int] = set()
         i = 0
@@ -154,8 +154,8 @@ class AxisAngle:
         velocity = np.empty_like(rate)
         # Integrate over the samples' own times (a sensor's clock may be off by a few %);
         # across a gap, one nominal step (the gap itself is bridged below).
-        step_s = np.diff(
-            samples.time_s, prepend=self._last_time_s if math.isfinite(self._last_time_s) else np.nan
+        step_s = differences(
+            samples.time_s, self._last_time_s if math.isfinite(self._last_time_s) else np.nan
         )
         step_s[~np.isfinite(step_s) | samples.gap_before] = self.dt_s
         anchors = self._anchors(samples, rate)
@@ -253,7 +253,7 @@ class LiftAngle:
         assert self.rest is not None
         # Sum of |gyro| dt, continuing over blocks (cumsum seeded with the carry, so that the
         # order of additions is the same whatever the blocks).
-        speed = np.linalg.norm(samples.gyr_rps - self.rest.gyro_bias_rps, axis=1) / self.rate_hz
+        speed = row_norms(samples.gyr_rps - self.rest.gyro_bias_rps) / self.rate_hz
         if speed.size:
             speed[0] += self._turned_rad
         turned = np.cumsum(speed)

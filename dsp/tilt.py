@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import principal_axis
+from dsp._geometry import principal_axis, row_norms
 from dsp._rest import STILL_GYRO_RPS, RestDetector, RestReference
 from dsp._samples import SensorSamples
 from dsp.events import Calibrated
@@ -118,7 +118,7 @@ class PelvisTilt:
     def _before_axis(self, samples: SensorSamples) -> TiltTrack:
         assert self.rest is not None
         gyr = samples.gyr_rps - self.rest.gyro_bias_rps
-        speed = np.linalg.norm(gyr, axis=1)
+        speed = row_norms(gyr)
         # Only real movement counts: noise summed long enough would make any axis.
         step = np.where(speed > 0.3 * STILL_GYRO_RPS, speed, 0.0) / self.rate_hz
         step[0] += self._turned_rad
@@ -136,7 +136,7 @@ class PelvisTilt:
         moved = SensorSamples.concatenate([*self._waiting, samples.part(0, k + 1)])
         self._waiting = []
         motion = moved.gyr_rps - self.rest.gyro_bias_rps
-        axis = principal_axis(motion[np.linalg.norm(motion, axis=1) > 0.3 * STILL_GYRO_RPS])
+        axis = principal_axis(motion[row_norms(motion) > 0.3 * STILL_GYRO_RPS])
         self.angle = AxisAngle(self.rate_hz, self.settings.pelvis_tau_s, self.rest, axis)
         head = TiltTrack(samples.time_s[: k + 1], np.zeros(k + 1), samples.gap_before[: k + 1])
         rest = samples.part(k + 1, len(samples))
