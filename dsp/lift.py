@@ -49,6 +49,8 @@ MAX_WAIT_S = 60.0
 """Samples kept while waiting for the axis; older ones are dropped (no rep there)."""
 MAX_BRIDGED_GAP_S = 1.2
 """A stroke survives samples missing for up to this long."""
+LONG_GAP_S = 0.2
+"""A gap longer than this sends the angle back to the accelerometer at the next quiet sample."""
 QUIET_RPS = 0.3
 QUIET_ACC_MPS2 = 0.8
 """A sensor turning slower than QUIET_RPS and reading 1 g within QUIET_ACC_MPS2 shows
@@ -116,9 +118,11 @@ class AxisAngle:
 
     def _anchors(self, samples: SensorSamples, rate: FloatArray) -> set[int]:
         """Samples where the angle is taken from the accelerometer again: the first quiet one
-        after the turn was lost, in a gap (lost packets) or to a saturated gyro (a swung leg
+        after the turn may have been lost, in a long gap or to a saturated gyro (a swung leg
         can outrun its range). The accelerometer is trusted only when the sensor is quiet."""
-        lost = samples.gap_before.copy()
+        # A lost packet or two is bridged well enough; a longer gap may hide a turn.
+        step_s = differences(samples.time_s, self._last_time_s)
+        lost = samples.gap_before & ~(step_s <= LONG_GAP_S)
         if self.saturation_rps is not None:
             lost |= (np.abs(samples.gyr_rps) >= 0.98 * self.saturation_rps).any(axis=1)
         quiet = (np.abs(rate) < QUIET_RPS) & (
@@ -152,31 +156,24 @@ class AxisAngle:
         from_acc = self.accel_angle(samples.acc_mps2)
         angle = np.empty_like(rate)
         velocity = np.empty_like(rate)
-        # Integrate over the samples' own times (a sensor's clock may be off by a few %);
-        # across a gap, one nominal step (the gap itself is bridged below).
-        step_s = differences(
-            samples.time_s, self._last_time_s if math.isfinite(self._last_time_s) else np.nan
-        )
-        step_s[~np.isfinite(step_s) | samples.gap_before] = self.dt_s
+        # Integrate over the samples' own times (a sensor's clock may be off by a few %).
+        # Across a gap, one nominal step plus the turn in the gap, bridged at about the
+        # speeds on either side (until the accelerometer can be trusted again: an anchor).
+        step_s = differences(samples.time_s, self._last_time_s)
+        turn = rate * np.where(np.isfinite(step_s) & ~samples.gap_before, step_s, self.dt_s)
+        gaps = np.flatnonzero(samples.gap_before & np.isfinite(step_s))
+        if gaps.size:
+            before = np.where(gaps > 0, rate[np.maximum(gaps - 1, 0)], self._last_rate)
+            turn[gaps] += 0.5 * (before + rate[gaps]) * np.maximum(step_s[gaps] - self.dt_s, 0.0)
         anchors = self._anchors(samples, rate)
-        cuts = sorted({0, *np.flatnonzero(samples.gap_before[1:]) + 1, *anchors, rate.size})
+        cuts = sorted({0, *anchors, rate.size})
         for i0, i1 in itertools.pairwise(cuts):
             if i0 == i1:
                 continue
             if i0 in anchors:
                 self._angle = None  # the turn was lost: take the accelerometer's angle
-            elif samples.gap_before[i0] and self._angle is not None:
-                # Bridge the gap at about the speeds on either side, until the accelerometer
-                # can be trusted again (an anchor).
-                before_s, before_rate = (
-                    (float(samples.time_s[i0 - 1]), float(rate[i0 - 1]))
-                    if i0
-                    else (self._last_time_s, self._last_rate)
-                )
-                gap_s = float(samples.time_s[i0]) - before_s
-                self._angle += 0.5 * (before_rate + float(rate[i0])) * max(gap_s - self.dt_s, 0.0)
             previous = float(from_acc[i0]) if self._angle is None else self._angle
-            drive = self.alpha * rate[i0:i1] * step_s[i0:i1] + (1.0 - self.alpha) * from_acc[i0:i1]
+            drive = self.alpha * turn[i0:i1] + (1.0 - self.alpha) * from_acc[i0:i1]
             out, _ = lfilter([1.0], [1.0, -self.alpha], drive, zi=[self.alpha * previous])
             angle[i0:i1] = out
             self._angle = float(out[-1])

@@ -25,7 +25,7 @@ from dsp.tilt import PelvisTilt
 SHIN_ROLES = ("shin", "shin_right", "shin_left")
 BATCH_S = 0.08
 """Samples are analysed once a sensor has this much waiting (a few notifications)."""
-SLICE_S = 20.0
+SLICE_S = 30.0
 """Longest stretch of one sensor analysed before the others catch up."""
 
 
@@ -74,11 +74,12 @@ class Pipeline:
     def process(self, block: Mapping[str, SensorSamples] | SensorSamples) -> list[Event]:
         """Take new samples (one sensor's, or several sensors' by role) and return new events.
 
-        Samples are gathered until one sensor has `BATCH_S` of them, then analysed in time
-        order across the sensors, in slices of at most `SLICE_S`: a notification of a few
-        samples costs next to nothing, and an hour given at once costs what it costs in
-        slices. Sensors should be given about in step: one that lags the others by more
-        than `dsp._fusion.WAIT_FOR_OTHER_S` is taken for lost (its values become null).
+        A sensor's samples are gathered until it has `BATCH_S` of them, then analysed (with
+        any other sensor's that are ready, in time order across them, in slices of at most
+        `SLICE_S`): a notification of a few samples costs next to nothing, and an hour given
+        at once costs what it costs in slices. Sensors should be given about in step: one
+        that lags the others by more than `dsp._fusion.WAIT_FOR_OTHER_S` is taken for lost
+        (its values become null).
         """
         blocks = {block.role: block} if isinstance(block, SensorSamples) else dict(block)
         for role, samples in blocks.items():
@@ -88,18 +89,22 @@ class Pipeline:
                 raise ValueError(f"samples of {samples.role!r} given as {role!r}")
             if len(samples):
                 self._waiting[role].append(samples)
-        spans = [
-            float(parts[-1].time_s[-1] - parts[0].time_s[0]) for parts in self._waiting.values() if parts
+        # Each sensor is analysed once it has gathered enough: a live session spreads the
+        # work over the notifications of both sensors.
+        ready = [
+            role
+            for role, parts in self._waiting.items()
+            if parts and float(parts[-1].time_s[-1] - parts[0].time_s[0]) >= BATCH_S
         ]
-        if not spans or max(spans) < BATCH_S:
-            return []
-        return self._analyse()
+        return self._analyse(ready) if ready else []
 
-    def _analyse(self) -> list[Event]:
-        waiting = {r: SensorSamples.concatenate(p) for r, p in self._waiting.items() if p}
+    def _analyse(self, roles: list[str] | None = None) -> list[Event]:
+        """Analyse what `roles` (all, by default) have gathered, in time order across them."""
+        chosen = self._waiting if roles is None else {r: self._waiting[r] for r in roles}
+        waiting = {r: SensorSamples.concatenate(p) for r, p in chosen.items() if p}
         if not waiting:
             return []
-        for parts in self._waiting.values():
+        for parts in chosen.values():
             parts.clear()
         start = min(float(s.time_s[0]) for s in waiting.values())
         end = max(float(s.time_s[-1]) for s in waiting.values())
