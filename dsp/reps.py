@@ -93,7 +93,8 @@ class RepCounter:
         self._mode = 0
         self._first: Stroke | None = None
         self._pending: tuple[Stroke, Stroke] | None = None
-        self._last_stroke_s = -np.inf
+        self._last_rep_stroke_s = -np.inf  # the end of the last stroke that made part of a rep
+        self._rep_starts_s: list[float] = []
         self._last_rep_end_s = -np.inf
         self._unconfirmed: LegRep | None = None
         self._full_roms: list[float] = []
@@ -161,13 +162,17 @@ class RepCounter:
         out.append(rep)
 
     def _on_stroke(self, stroke: Stroke) -> None:
+        # A leg that takes turns with the other (heel taps) waits through the other's rep:
+        # a rest is longer than the set's own rhythm too.
+        starts = self._rep_starts_s[-TYPICAL_OF - 1 :]
+        rhythm_s = float(np.median(np.diff(starts))) if len(starts) > 1 else 0.0
+        if stroke.start_s - self._last_rep_stroke_s > max(self.settings.set_rest_s, 1.5 * rhythm_s):
+            # A new set, perhaps of another exercise: find out how it goes again. (Fidgets
+            # in the rest do not keep the last set going.)
+            self._mode, self._first, self._full_roms, self._rep_starts_s = 0, None, [], []
         smallest = self._smallest_rep_deg()
         if stroke.size_deg < 0.5 * smallest:
             return  # an adjustment at the top or the bottom
-        if stroke.start_s - self._last_stroke_s > self.settings.set_rest_s:
-            # A new set, perhaps of another exercise: find out how it goes again.
-            self._mode, self._first, self._full_roms = 0, None, []
-        self._last_stroke_s = stroke.end_s
         if self._mode == 0:
             if stroke.size_deg < smallest:
                 return
@@ -181,6 +186,8 @@ class RepCounter:
             # A top-start rep leaves a held leg; one at rest is moving about (repositioning).
             held = self._mode > 0 or self._held_before(stroke.start_s)
             self._first = stroke if stroke.size_deg >= smallest and held else None
+            if self._first is not None:
+                self._last_rep_stroke_s = stroke.end_s
             return
         first, self._first = self._first, None
         if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
@@ -193,6 +200,8 @@ class RepCounter:
         if not back or stroke.size_deg < 0.3 * first.size_deg or not self._plausible(first, stroke):
             return
         self._pending = (first, stroke)
+        self._last_rep_stroke_s = stroke.end_s
+        self._rep_starts_s.append(first.start_s)
 
     def _smallest_rep_deg(self) -> float:
         """`min_rom_deg`, or more once the exercise's typical range is known."""
