@@ -116,12 +116,11 @@ class AxisAngle:
         _, delay = group_delay((self._b, self._a), w=[0.5], fs=rate_hz)
         self.delay_s = float(delay[0]) / rate_hz
 
-    def _anchors(self, samples: SensorSamples, rate: FloatArray) -> set[int]:
+    def _anchors(self, samples: SensorSamples, rate: FloatArray, step_s: FloatArray) -> set[int]:
         """Samples where the angle is taken from the accelerometer again: the first quiet one
         after the turn may have been lost, in a long gap or to a saturated gyro (a swung leg
         can outrun its range). The accelerometer is trusted only when the sensor is quiet."""
         # A lost packet or two is bridged well enough; a longer gap may hide a turn.
-        step_s = differences(samples.time_s, self._last_time_s)
         lost = samples.gap_before & ~(step_s <= LONG_GAP_S)
         if self.saturation_rps is not None:
             lost |= (np.abs(samples.gyr_rps) >= 0.98 * self.saturation_rps).any(axis=1)
@@ -165,7 +164,7 @@ class AxisAngle:
         if gaps.size:
             before = np.where(gaps > 0, rate[np.maximum(gaps - 1, 0)], self._last_rate)
             turn[gaps] += 0.5 * (before + rate[gaps]) * np.maximum(step_s[gaps] - self.dt_s, 0.0)
-        anchors = self._anchors(samples, rate)
+        anchors = self._anchors(samples, rate, step_s)
         cuts = sorted({0, *anchors, rate.size})
         for i0, i1 in itertools.pairwise(cuts):
             if i0 == i1:
