@@ -36,7 +36,8 @@ class RestReference:
 
 
 class RestDetector:
-    """Watches for `window` consecutive still samples (a gap restarts the count)."""
+    """Watches for `window` consecutive still samples (a gap longer than MAX_GAP_IN_REST_S
+    restarts the count)."""
 
     def __init__(self, window: int) -> None:
         if window < 2:
@@ -74,7 +75,9 @@ class RestDetector:
         run = np.where(reset < -1, self._run + idx + 1, idx - reset)
         run[~still] = 0
         done = np.flatnonzero(run >= self.window)
-        self._last_time_s = float(time_s[-1]) if time_s.size else self._last_time_s
+        # Up to the sample that completes a window (the caller goes on from the next one).
+        last = int(done[0]) if done.size else time_s.size - 1
+        self._last_time_s = float(time_s[last]) if time_s.size else self._last_time_s
         # Keep the last `window` samples for the mean of a window that spans blocks.
         acc = np.concatenate((self._acc, acc_mps2))[-self.window :]
         gyr = np.concatenate((self._gyr, gyr_rps))[-self.window :]

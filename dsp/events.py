@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 FLAGS = ("eccentric_too_fast", "swing", "bounce", "partial", "tilt")
 """Flags a rep may carry."""
 
-PHASES = ("rest", "concentric", "top", "eccentric", "bottom")
-"""Phases of the working leg: raising (concentric), holding at the top, lowering (eccentric),
-paused at the bottom, or resting between reps."""
+PHASES = ("concentric", "top", "eccentric", "bottom")
+"""Phases of the working leg: raising (concentric), at the top, lowering (eccentric), at the
+bottom."""
 
 
 def _finite(name: str, value: float | None, *, allow_none: bool = False) -> None:
@@ -36,7 +36,8 @@ class Calibrated:
         time_s: when the calibration completed.
         role: the sensor.
         what: `rest` (still period: gyro bias, gravity, pelvis baseline) or `lift_axis`.
-        gyro_bias_dps: gyro bias removed from then on, deg/s per axis.
+        gyro_bias_dps: gyro bias removed from then on, deg/s per axis (for `rest`; zeros for
+            `lift_axis`).
     """
 
     kind: ClassVar[str] = "calibrated"

@@ -12,8 +12,8 @@
    accelerometer's gravity angle (slow, disturbed by motion), both about the lift axis.
    It is a first-order linear filter, so it runs as `scipy.signal.lfilter` with its state
    carried between blocks: the same numbers whatever the block size.
-4. Velocity: the gyro about the lift axis, low-passed against tremor; its group delay
-   is taken off the reported times.
+4. Velocity: the gyro about the lift axis, low-passed against tremor; the track carries
+   its group delay (`velocity_delay_s`) for the users of the velocity to take off.
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ QUIET_RPS = 0.3
 QUIET_ACC_MPS2 = 0.8
 """A sensor turning slower than QUIET_RPS and reading 1 g within QUIET_ACC_MPS2 shows
 gravity well enough to take its angle from."""
-"""A bridge further than this from the accelerometer's angle is wrong (a stroke was lost)."""
 VELOCITY_CUTOFF_HZ = 5.0
 """Low-pass of the lift velocity: keeps the movement (under 2 Hz), drops tremor (8-12 Hz)."""
 
@@ -280,7 +279,9 @@ class LiftAngle:
         total = sum(len(s) for s in self._waiting)
         limit = round(MAX_WAIT_S * self.rate_hz)
         while total > limit and len(self._waiting) > 1:
-            total -= len(self._waiting.pop(0))
+            dropped = len(self._waiting.pop(0))
+            total -= dropped
+            self._bout_from = max(self._bout_from - dropped, 0)
 
     def _lift_axis(self, waited: SensorSamples, bout_from: int) -> FloatArray | None:
         """The principal axis of the motion, signed so that raising the leg is positive;
@@ -300,7 +301,6 @@ class LiftAngle:
         self._attempts += 1
         offset = _centre_to_sensor(waited.acc_mps2, self.rest.up, axis, rate, turned, self.rate_hz, bout_from)
         radius_m = float(np.linalg.norm(offset))
-        vote = 0.0
         if radius_m < MIN_RADIUS_M:
             vote = 0.0
         elif float(offset @ self.rest.up) < -0.8 * radius_m:

@@ -5,8 +5,9 @@ leg raises). Some wait at the top, the leg held up: a rep lowers it and raises i
 (heel taps from tabletop). The first rep-sized stroke of a set tells which: a lowering
 that starts from a held leg (it shakes: `dsp.tremor`) makes a top-start set.
 
-A rep's two strokes must be of rep size: at least `min_rom_deg`, and 0.3 of the typical
-range of the exercise's full reps once that is known. Its last pause lasts until the leg moves
+A rep's first stroke must be of rep size: at least `min_rom_deg`, and 0.3 of the typical
+range of the exercise's full reps once that is known; the second must bring the leg back
+at least half way (or to about where it started). Its last pause lasts until the leg moves
 again (at most `MAX_LAST_PAUSE_S`), and the rep is told then, at its true end.
 
 What is not a rep: movements smaller than that (fidgeting, a twitch); a leg that comes
@@ -85,7 +86,7 @@ class LegRep:
 class RepCounter:
     """One leg's reps, from its angle track, block by block."""
 
-    def __init__(self, leg: str, rate_hz: float, settings: Settings) -> None:
+    def __init__(self, leg: str, settings: Settings) -> None:
         self.leg = leg
         self.settings = settings
         self._strokes = StrokeDetector(settings.moving_dps)
@@ -104,6 +105,7 @@ class RepCounter:
         self._tremor = np.zeros(0)
         self._vt = np.zeros(0)  # the velocity's times (its filter delay taken off)
         self._v = np.zeros(0)
+        self._delay_s = 0.0
 
     def update(self, track: AngleTrack) -> list[LegRep | Phase]:
         """Reps told and phases entered in this block."""
@@ -117,8 +119,9 @@ class RepCounter:
         self._vt = np.concatenate((self._vt, t))
         self._v = np.concatenate((self._v, track.velocity_dps))
         moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
+        self._delay_s = track.velocity_delay_s
         for item in self._strokes.update(track):
-            self._settle(t, moving, item.known_s, out)
+            self._settle(t, moving, item.known_s - self._delay_s, out)
             if isinstance(item, StrokeStarted):
                 phase = "concentric" if item.direction > 0 else "eccentric"
                 out.append(Phase(item.known_s, self.leg, phase, item.known_s, item.angle_deg))
@@ -241,12 +244,11 @@ class RepCounter:
             k = int(after[0])
             end = max(self._movement_start(float(t[k])), second.end_s)
             self._pending = None
-            self._tell(
-                self._rep(first, second, end, float(t[k]), moved_soon=end - second.end_s < BOUNCE_S), out
-            )
+            known_s = float(t[k]) + self._delay_s  # the sample's own time
+            self._tell(self._rep(first, second, end, known_s, moved_soon=end - second.end_s < BOUNCE_S), out)
         elif until_s >= deadline and float(t[-1]) >= deadline:
             self._pending = None
-            self._tell(self._rep(first, second, deadline, deadline, moved_soon=False), out)
+            self._tell(self._rep(first, second, deadline, deadline + self._delay_s, moved_soon=False), out)
 
     def _movement_start(self, fast_s: float) -> float:
         """When the movement that passed NEXT_MOVE_DPS at `fast_s` started.

@@ -15,8 +15,8 @@ class Settings:
         eccentric_target_s: a lowering faster than this is flagged `eccentric_too_fast`.
         tilt_threshold_deg: anterior tilt beyond the baseline that makes a tilt episode.
         set_rest_s: a rest longer than this closes a set.
-        min_rom_deg: a movement of the lift angle smaller than this is not a rep, unless the
-            exercise's full reps are small too (then half their range counts).
+        min_rom_deg: a movement of the lift angle smaller than this is never a rep; once an
+            exercise's full reps are known, 0.3 of their typical range is needed too.
         partial_fraction: a rep reaching less than this share of the set's typical range
             is partial.
         moving_dps: the leg moves when its lift angular speed is above this, deg/s.

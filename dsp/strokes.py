@@ -85,6 +85,7 @@ class StrokeDetector:
         self._open = 0  # direction of the stroke in progress, 0 if none
         self._rearm = 0  # direction of the last stroke while its tail is still fast
         self._floor = 0  # no stroke starts before this sample (the last one's end, a long gap)
+        self._delay_s = 0.0
         self._open_at = 0  # its first index above the threshold, in the history
         self._peak = 0.0
         self._peak_at = 0
@@ -95,6 +96,9 @@ class StrokeDetector:
             return []
         found: list[Stroke | StrokeStarted] = []
         n_old = self._t.size
+        # Times of the velocity (its filter delay taken off); the samples' own times are
+        # these plus the delay.
+        self._delay_s = track.velocity_delay_s
         self._t = np.concatenate((self._t, track.time_s - track.velocity_delay_s))
         self._angle = np.concatenate((self._angle, track.angle_deg))
         self._v = np.concatenate((self._v, track.velocity_dps))
@@ -133,7 +137,7 @@ class StrokeDetector:
             self._open = 1 if self._v[j] > 0 else -1
             self._open_at = j
             self._peak, self._peak_at = abs(float(self._v[j])), j
-            found.append(StrokeStarted(self._open, float(self._t[j]), float(self._angle[j])))
+            found.append(StrokeStarted(self._open, float(self._t[j]) + self._delay_s, float(self._angle[j])))
             return j + 1
         # No leg moves one way for longer than the history: that is drift, not a stroke.
         limit = int(np.searchsorted(self._t, self._t[self._open_at] + HISTORY_S, side="right"))
@@ -175,11 +179,14 @@ class StrokeDetector:
         t_peak = float(t[p])
         start = t_a - _EXTEND * (t_peak - t_a)
         end = t_b + _EXTEND * (t_b - t_peak)
-        start_deg = float(np.interp(start, t, angle))
-        # At the completing sample a minimum-jerk movement has covered _COVERED_AT_FRACTION
-        # of its way: the rest is extrapolated.
-        end_deg = start_deg + (float(angle[j]) - start_deg) / _COVERED_AT_FRACTION
-        return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(t[j]))
+        # The angle is on the samples' own times.
+        sample_t = t + self._delay_s
+        start_deg = float(np.interp(start, sample_t, angle))
+        # Where the speed is back to a fifth of its peak a minimum-jerk movement has covered
+        # _COVERED_AT_FRACTION of its way: the rest is extrapolated.
+        at_b = float(np.interp(t_b, sample_t, angle))
+        end_deg = start_deg + (at_b - start_deg) / _COVERED_AT_FRACTION
+        return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(sample_t[j]))
 
     def _forget(self) -> None:
         """Drop history older than HISTORY_S, keeping the stroke in progress whole."""

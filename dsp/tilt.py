@@ -27,7 +27,6 @@ from dsp.lift import AxisAngle
 from dsp.settings import Settings
 
 FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 AXIS_AFTER_RAD = math.radians(2.0)
 """Rotation of the pelvis (while it moves) after which its axis is decided."""
@@ -37,9 +36,9 @@ threshold: a pelvis starts to tip smoothly (the force on it cannot jump), its ti
 as a power ONSET_POWER of the time since the onset, so t0 = (t1 - r t2) / (1 - r) with
 r = (level1 / level2) ** (1 / ONSET_POWER)."""
 ONSET_POWER = 1.5
+"""Between a tilt that follows a growing load at once (1) and one that lags it (2)."""
 ONSET_LOOKBACK_S = 20.0
 """How far before the threshold crossing the onset is looked for."""
-"""Between a tilt that follows a growing load at once (1) and one that lags it (2)."""
 HYSTERESIS_DEG = 1.0
 """An episode ends when the tilt is this far back under the threshold."""
 LOW_LEGS_DEG = 50.0
@@ -53,7 +52,6 @@ class TiltTrack:
 
     time_s: FloatArray
     tilt_deg: FloatArray
-    gap_before: BoolArray
 
     def __len__(self) -> int:
         return int(self.time_s.shape[0])
@@ -80,6 +78,7 @@ class PelvisTilt:
             if found is None:
                 return _empty(), events
             k, self.rest = found
+            self._recalibrating = False  # this first baseline is the one asked for
             bias = np.degrees(self.rest.gyro_bias_rps)
             events.append(Calibrated(self.rest.time_s, "pelvis", "rest", (bias[0], bias[1], bias[2])))
             samples = samples.part(k + 1, len(samples))
@@ -90,7 +89,7 @@ class PelvisTilt:
         if self._recalibrating:
             return self._new_baseline(samples, events), events
         tilt_deg, _ = self.angle.update(samples)
-        return TiltTrack(samples.time_s, tilt_deg, samples.gap_before), events
+        return TiltTrack(samples.time_s, tilt_deg), events
 
     def recalibrate(self) -> None:
         """Take the baseline again at the next still second (the `calibrate` command)."""
@@ -104,7 +103,7 @@ class PelvisTilt:
         k = len(samples) if found is None else found[0] + 1
         before, _ = self.angle.update(samples.part(0, k))
         if found is None:
-            return TiltTrack(samples.time_s, before, samples.gap_before)
+            return TiltTrack(samples.time_s, before)
         self.rest = found[1]
         self._recalibrating = False
         bias = np.degrees(self.rest.gyro_bias_rps)
@@ -113,7 +112,7 @@ class PelvisTilt:
         after, _ = (
             self.angle.update(samples.part(k, len(samples))) if k < len(samples) else (np.zeros(0), None)
         )
-        return TiltTrack(samples.time_s, np.concatenate((before, after)), samples.gap_before)
+        return TiltTrack(samples.time_s, np.concatenate((before, after)))
 
     def _before_axis(self, samples: SensorSamples) -> TiltTrack:
         assert self.rest is not None
@@ -131,19 +130,19 @@ class PelvisTilt:
             while total > 60 * self.rate_hz and len(self._waiting) > 1:
                 total -= len(self._waiting.pop(0))
             # Under 2 degrees of movement so far: the pelvis is at its baseline.
-            return TiltTrack(samples.time_s, np.zeros(len(samples)), samples.gap_before)
+            return TiltTrack(samples.time_s, np.zeros(len(samples)))
         k = int(reached[0])
         moved = SensorSamples.concatenate([*self._waiting, samples.part(0, k + 1)])
         self._waiting = []
         motion = moved.gyr_rps - self.rest.gyro_bias_rps
         axis = principal_axis(motion[row_norms(motion) > 0.3 * STILL_GYRO_RPS])
         self.angle = AxisAngle(self.rate_hz, self.settings.pelvis_tau_s, self.rest, axis)
-        head = TiltTrack(samples.time_s[: k + 1], np.zeros(k + 1), samples.gap_before[: k + 1])
+        head = TiltTrack(samples.time_s[: k + 1], np.zeros(k + 1))
         rest = samples.part(k + 1, len(samples))
         if not len(rest):
             return head
         tilt_deg, _ = self.angle.update(rest)
-        return TiltTrack(samples.time_s, np.concatenate((head.tilt_deg, tilt_deg)), samples.gap_before)
+        return TiltTrack(samples.time_s, np.concatenate((head.tilt_deg, tilt_deg)))
 
 
 @dataclass(frozen=True)
@@ -261,4 +260,4 @@ def _cross(t: FloatArray, x: FloatArray, k: int, level: float) -> float:
 
 
 def _empty() -> TiltTrack:
-    return TiltTrack(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.bool_))
+    return TiltTrack(np.zeros(0), np.zeros(0))

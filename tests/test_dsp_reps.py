@@ -73,7 +73,7 @@ BLOCK_S = 5.0
 
 
 def count(track: AngleTrack, settings_: Settings | None = None) -> list[LegRep | Phase]:
-    counter = RepCounter("shin", RATE_HZ, settings_ or Settings())
+    counter = RepCounter("shin", settings_ or Settings())
     out: list[LegRep | Phase] = []
     for part in _parts(track, list(range(round(BLOCK_S * RATE_HZ), len(track), round(BLOCK_S * RATE_HZ)))):
         out += counter.update(part)
@@ -257,7 +257,7 @@ def _parts(track: AngleTrack, cuts: Sequence[int]) -> list[AngleTrack]:
 
 
 def _count_parts(parts: Sequence[AngleTrack]) -> list[LegRep | Phase]:
-    counter = RepCounter("shin", RATE_HZ, Settings())
+    counter = RepCounter("shin", Settings())
     out: list[LegRep | Phase] = []
     for part in parts:
         out += counter.update(part)
