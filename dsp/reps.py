@@ -7,7 +7,7 @@ that starts from a held leg (it shakes: `dsp.tremor`) makes a top-start set.
 
 A rep's first stroke must be of rep size: at least `min_rom_deg`, and 0.3 of the typical
 range of the exercise's full reps once that is known; the second must bring the leg back
-at least half way (or to about where it started). Its last pause lasts until the leg moves
+at least BACK_FRACTION of the way (or to about where it started). Its last pause lasts until the leg moves
 again (at most `MAX_LAST_PAUSE_S`), and the rep is told then, at its true end.
 
 What is not a rep: movements smaller than that (fidgeting, a twitch); a leg that comes
@@ -58,6 +58,8 @@ CONFIRM_BELOW_DEG = 15.0
 """A first rep smaller than this waits for a second one before it is told."""
 KEEP_S = MAX_HOLD_S + 20.0
 """Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
+BACK_FRACTION = 0.35
+"""A rep's second stroke covers at least this share of its first."""
 HELD_BEFORE_S = 1.0
 """How long before a set's first stroke the leg must shake to be held (a top start)."""
 
@@ -195,12 +197,12 @@ class RepCounter:
         first, self._first = self._first, None
         if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
             return
-        # Back at least half way, or to about where it started (a held leg may sag during a
-        # long hold, shortening the way back).
-        back = stroke.size_deg >= 0.5 * first.size_deg or (
+        # Back a good part of the way (a partial rep comes back from about half way), or to
+        # about where it started (a held leg may sag during a long hold, shortening the way).
+        back = stroke.size_deg >= BACK_FRACTION * first.size_deg or (
             abs(stroke.end_deg - first.start_deg) <= 0.5 * first.size_deg
         )
-        if not back or stroke.size_deg < 0.3 * first.size_deg or not self._plausible(first, stroke):
+        if not back or not self._plausible(first, stroke):
             return
         self._pending = (first, stroke)
         self._last_rep_stroke_s = stroke.end_s
