@@ -153,9 +153,12 @@ class RepCounter:
 
     def _tell(self, rep: LegRep, out: list[LegRep | Phase]) -> None:
         """Tell a rep, unless it is a small one on its own (a fidget, most likely): that one
-        waits for a second rep to confirm it, and is dropped if none comes within a set's rest."""
+        waits for a second rep of about its size to confirm it, and is dropped if none comes
+        within a set's rest."""
         held, self._unconfirmed = self._unconfirmed, None
-        if held is not None and rep.start_s - held.end_s <= self.settings.set_rest_s:
+        # Confirmed by a rep soon after and of about its size (fidgets vary).
+        alike = held is not None and 0.5 <= rep.rom_deg / max(held.rom_deg, 1e-9) <= 2.0
+        if held is not None and alike and rep.start_s - held.end_s <= self.settings.set_rest_s:
             out.append(LegRep(**{**held.__dict__, "known_s": rep.known_s}))
         elif (
             rep.rom_deg < CONFIRM_BELOW_DEG and rep.start_s - self._last_rep_end_s > self.settings.set_rest_s
