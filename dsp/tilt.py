@@ -233,7 +233,10 @@ class TiltEpisodes:
             )
         (t1, t2), (l1, l2) = crossings, ONSET_LEVELS_DEG
         r = float((l1 / l2) ** (1 / ONSET_POWER))
-        return max((t1 - r * t2) / (1 - r), t1 - 2 * (t2 - t1), float(self._t[lo]))
+        # Not before the tilt was last at its baseline (rising from a curl, it passes through).
+        at_base = np.flatnonzero(self._x[lo:j] <= 0.0)
+        base_s = _cross(self._t, self._x, lo + int(at_base[-1]), 0.0) if at_base.size else float(self._t[lo])
+        return max((t1 - r * t2) / (1 - r), t1 - 2 * (t2 - t1), base_s)
 
 
 def sign_from_legs(tilt_deg: float, leg_angle_deg: float) -> int:
