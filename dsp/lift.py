@@ -85,6 +85,22 @@ class AngleTrack:
     def __len__(self) -> int:
         return int(self.time_s.shape[0])
 
+    def pieces(self, cuts: list[int]) -> list[AngleTrack]:
+        """The track cut before each index in `cuts` (for feeding it in blocks)."""
+        edges = [0, *sorted(set(cuts)), len(self)]
+        return [
+            AngleTrack(
+                self.role,
+                self.time_s[a:b],
+                self.angle_deg[a:b],
+                self.velocity_dps[a:b],
+                self.gap_before[a:b],
+                self.velocity_delay_s,
+                self.tremor[a:b],
+            )
+            for a, b in itertools.pairwise(edges)
+        ]
+
 
 class AxisAngle:
     """Complementary-filter angle and low-passed rate about a known axis (block-invariant)."""

@@ -237,23 +237,11 @@ for _top, _down in ((60.0, 4.0), (62.0, 1.5), (30.0, 3.0), (58.0, 4.0)):
 SESSION_MOVES += [Move(16.0), *rep_moves(bottom_s=3.0)]
 SESSION = motion(SESSION_MOVES)
 MAX_BLOCK = round(10.0 * RATE_HZ)
-"""The longest block here: the pipeline's slice (10 s); longer ones have their own test."""
+"""The longest block here: 10 s, under the pipeline's slice; longer ones have their own test."""
 
 
 def _parts(track: AngleTrack, cuts: Sequence[int]) -> list[AngleTrack]:
-    edges = [0, *sorted(set(cuts)), len(track)]
-    return [
-        AngleTrack(
-            track.role,
-            track.time_s[a:b],
-            track.angle_deg[a:b],
-            track.velocity_dps[a:b],
-            track.gap_before[a:b],
-            track.velocity_delay_s,
-            track.tremor[a:b],
-        )
-        for a, b in itertools.pairwise(edges)
-    ]
+    return track.pieces(list(cuts))
 
 
 def _count_parts(parts: Sequence[AngleTrack]) -> list[LegRep | Phase]:

@@ -358,19 +358,7 @@ def _session_track() -> AngleTrack:
 
 
 def _split(tr: AngleTrack, cuts: Sequence[int]) -> list[AngleTrack]:
-    edges = [0, *sorted(set(cuts)), len(tr)]
-    return [
-        AngleTrack(
-            tr.role,
-            tr.time_s[a:b],
-            tr.angle_deg[a:b],
-            tr.velocity_dps[a:b],
-            tr.gap_before[a:b],
-            tr.velocity_delay_s,
-            tr.tremor[a:b],
-        )
-        for a, b in itertools.pairwise(edges)
-    ]
+    return tr.pieces(list(cuts))
 
 
 def _run(parts: Sequence[AngleTrack]) -> list[Stroke | StrokeStarted]:
