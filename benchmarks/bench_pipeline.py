@@ -71,12 +71,6 @@ def _decode(samples_per_packet: int) -> Decoded:
     return Decoded(samples, rates, sim.duration_s)
 
 
-def _slice(s: SensorSamples, start: int, stop: int) -> SensorSamples:
-    return SensorSamples(
-        s.role, s.time_s[start:stop], s.acc_mps2[start:stop], s.gyr_rps[start:stop], s.gap_before[start:stop]
-    )
-
-
 def _hour_blocks(data: Decoded) -> list[dict[str, SensorSamples]]:
     """Every `HOUR_BLOCK_S` of session time, the new samples of both sensors."""
     edges = np.arange(HOUR_BLOCK_S, data.duration_s + 2 * HOUR_BLOCK_S, HOUR_BLOCK_S)
@@ -87,7 +81,7 @@ def _hour_blocks(data: Decoded) -> list[dict[str, SensorSamples]]:
     blocks = []
     for k in range(len(edges)):
         block = {
-            role: _slice(s, cuts[role][k], cuts[role][k + 1])
+            role: s.part(cuts[role][k], cuts[role][k + 1])
             for role, s in data.samples.items()
             if cuts[role][k + 1] > cuts[role][k]
         }
@@ -103,7 +97,7 @@ def _live_blocks(data: Decoded) -> list[SensorSamples]:
         n = int(np.searchsorted(s.time_s, LIVE_S))
         for start in range(0, n, LIVE_SPP):
             stop = min(start + LIVE_SPP, n)
-            parts.append((float(s.time_s[stop - 1]), k, _slice(s, start, stop)))
+            parts.append((float(s.time_s[stop - 1]), k, s.part(start, stop)))
     parts.sort(key=lambda p: (p[0], p[1]))
     return [p[2] for p in parts]
 

@@ -258,18 +258,6 @@ def load_csv(
 # --- running the pipeline -------------------------------------------------------------
 
 
-def _slice(samples: SensorSamples, lo: int, hi: int) -> SensorSamples:
-    from dsp import SensorSamples
-
-    return SensorSamples(
-        samples.role,
-        samples.time_s[lo:hi],
-        samples.acc_mps2[lo:hi],
-        samples.gyr_rps[lo:hi],
-        samples.gap_before[lo:hi],
-    )
-
-
 def blocks(
     samples: Mapping[str, SensorSamples], block_s: float = BLOCK_S
 ) -> Iterator[dict[str, SensorSamples]]:
@@ -295,7 +283,7 @@ def blocks(
         for role, s in present.items():
             hi = int(cuts[role][k])
             if hi > done[role]:
-                block[role] = _slice(s, done[role], hi)
+                block[role] = s.part(done[role], hi)
                 done[role] = hi
         if block:
             yield block
