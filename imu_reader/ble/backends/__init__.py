@@ -1,0 +1,1 @@
+"""bleak backends of our own (bleak's platform backend is used otherwise)."""
