@@ -39,6 +39,8 @@ examples:
   reptempo analyze session.mcap              reps, tempo, tilt episodes and sets of a recording
   reptempo analyze --shin shin.csv           the same from a CSV file or phone export
   reptempo export session.mcap --out csv/    one CSV per sensor, for other tools
+  reptempo scan                              the sensors in range
+  reptempo live --format json                a live session, one JSON event per line
 
 Run 'reptempo COMMAND --help' for the options of one command.
 """
@@ -51,6 +53,11 @@ class OptionError(Exception):
         self.option = option
         self.reason = reason
         super().__init__(f"{option}: {reason}")
+
+
+class CommandError(Exception):
+    """Raised by a command that cannot go on for a reason the user can fix (no Bluetooth
+    adapter, a sensor not found): `main` prints the message as one line, exit 1."""
 
 
 def _positive(text: str) -> float:
@@ -107,6 +114,10 @@ synthetic. The same options and seed give the same file, byte for byte.
 
 A session is --sets sets of --reps reps of one exercise (alternating exercises count
 each leg's movement as a rep), preceded by 6 s lying (or standing) still.
+
+With --ble instead of --out, the workout runs in real time as emulated sensors on a
+virtual Bluetooth LE link (bumble) that speak the firmware's protocol; `reptempo live`
+connects to them from another terminal. See docs/ble.md.
 """
 
 
@@ -116,6 +127,7 @@ def _sim_epilog() -> str:
         "  reptempo sim --out slr.mcap --exercise straight_leg_lift --seed 1\n"
         "  reptempo sim --out weak.mcap --exercise straight_leg_lift --core weak --sets 2 --reps 6\n"
         "  reptempo sim --out shin25.mcap --exercise bent_knee_lift --rate 25 --sensors shin\n"
+        "  reptempo sim --ble tcp-server:127.0.0.1:9100 --exercise straight_leg_lift --loss 0.05\n"
         "\nSee docs/simulator.md for the model behind each option."
     )
 
@@ -128,8 +140,14 @@ def _add_sim(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         epilog=_sim_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "--out", required=True, metavar="FILE.mcap", help="recording to write (replaced if it exists)"
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="FILE.mcap", help="recording to write (replaced if it exists)")
+    where.add_argument(
+        "--ble",
+        metavar="TRANSPORT",
+        help="instead of a recording: run the workout in real time as emulated sensors on a virtual "
+        "BLE link that apps reach on TRANSPORT, e.g. tcp-server:127.0.0.1:9100 (then: reptempo live "
+        "--ble-backend bumble:tcp-client:127.0.0.1:9100)",
     )
     p.add_argument("--exercise", required=True, metavar="NAME", help="one of the exercises listed below")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed, >= 0 (default: 0)")
@@ -208,7 +226,26 @@ def _add_sim(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="samples per notification, 1 (fits the default 23-byte ATT MTU) to 19 (default: 1)",
+        help="samples per notification, 1 (fits the default 23-byte ATT MTU) to 19 (default: 1); "
+        "with --ble the negotiated MTU decides",
+    )
+    p.add_argument(
+        "--drop-after",
+        type=float,
+        metavar="S",
+        help="with --ble: a sensor drops off the link S seconds after the start (default: never)",
+    )
+    p.add_argument(
+        "--drop-for",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="with --ble: how long it stays away, seconds (default: 5)",
+    )
+    p.add_argument(
+        "--drop-sensor",
+        metavar="ROLE",
+        help="with --ble: which sensor drops (default: the first of --sensors)",
     )
     p.add_argument(
         "--aligned-mounts",
@@ -312,12 +349,102 @@ def _add_analyze(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
 
+BLE_BACKEND_HELP = (
+    "'platform' (bleak's backend for this system: BlueZ, CoreBluetooth, WinRT; the default) or "
+    "'bumble:TRANSPORT': bumble drives a controller itself, e.g. bumble:tcp-client:127.0.0.1:9100 for "
+    "the virtual link of 'reptempo sim --ble', bumble:usb:0 for a USB dongle"
+)
+
+SCAN_DESCRIPTION = """\
+Look for reptempo sensors (by their service UUID) for a few seconds, then connect to each
+one in turn to read its role, battery level, rate and firmware version.
+"""
+
+
+def _add_scan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "scan",
+        help="list the reptempo sensors in range: name, address, role, battery, RSSI, firmware",
+        description=SCAN_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--ble-backend", default="platform", metavar="BACKEND", help=BLE_BACKEND_HELP)
+    p.add_argument(
+        "--timeout", type=_positive, default=5.0, metavar="S", help="how long to scan, seconds (default: 5)"
+    )
+    p.add_argument(
+        "--no-connect", action="store_true", help="only list what the sensors advertise (no role, battery...)"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
+LIVE_DESCRIPTION = """\
+A live session: connect to the sensors (one at a time), start them streaming and print
+what the DSP finds as it happens: each rep with its tempo, the lower back arching and
+recovering, each set, and the sensors' link (connected, lost, back; rate and loss every
+5 s). A sensor that drops out is looked for again and reconnected by itself while the
+session goes on with the other one. Output goes to stdout as lines (the dashboard is not
+built yet): readable text, or with --format json one JSON object per line for scripts.
+Ctrl-C ends the session; the last rep and set are settled first.
+"""
+
+LIVE_EPILOG = """\
+examples:
+  reptempo live                                    shin and pelvis sensors, found by role
+  reptempo live --sensors shin --format json       shin only (no tilt analysis), JSON lines
+  reptempo live --address shin=C0:52:54:00:00:01   a particular sensor for a role
+  reptempo sim --ble tcp-server:127.0.0.1:9100 --exercise straight_leg_lift      (terminal 1)
+  reptempo live --ble-backend bumble:tcp-client:127.0.0.1:9100                   (terminal 2)
+"""
+
+
+def _add_live(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "live",
+        help="a live session with the sensors: reps, tempo, tilt and sets as they happen",
+        description=LIVE_DESCRIPTION,
+        epilog=LIVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--sensors",
+        default="shin,pelvis",
+        metavar="ROLES",
+        help=f"comma-separated roles from {', '.join(SIM_ROLES)} (default: shin,pelvis)",
+    )
+    p.add_argument(
+        "--address",
+        action="append",
+        default=[],
+        metavar="ROLE=ADDRESS",
+        help="connect to this sensor for ROLE (default: the first sensor advertising the role); repeatable",
+    )
+    p.add_argument(
+        "--rate",
+        type=int,
+        metavar="HZ",
+        help=f"set the sensors' rate, one of {', '.join(map(str, RATES_HZ))} (default: keep theirs)",
+    )
+    p.add_argument("--ble-backend", default="platform", metavar="BACKEND", help=BLE_BACKEND_HELP)
+    p.add_argument(
+        "--duration", type=_positive, metavar="S", help="end the session after S seconds (default: Ctrl-C)"
+    )
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no dashboard, lines on stdout (for now the only mode: accepted for scripts written ahead)",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
 COMMANDS = {
     "demo": _add_demo,
     "sim": _add_sim,
     "info": _add_info,
     "export": _add_export,
     "analyze": _add_analyze,
+    "scan": _add_scan,
+    "live": _add_live,
 }
 
 
@@ -347,6 +474,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OptionError as exc:
         print(f"reptempo {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except CommandError as exc:
+        print(f"reptempo {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except OSError as exc:
         # Disk full, permission denied, a vanished directory: the user's to fix, not a bug.
         where = f": {exc.filename}" if exc.filename else ""

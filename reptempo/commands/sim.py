@@ -277,7 +277,16 @@ def summary(path: Path, sim: Simulation, streams: dict[str, Transmission], link:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Simulate, transmit and write `args.out`; print a summary."""
+    """Simulate, transmit and write `args.out`; print a summary. With `--ble`, emulate."""
+    if args.ble is not None:
+        from reptempo.commands._sim_ble import run_ble
+
+        return run_ble(args, sim_request(args))
+    for option in ("drop_after", "drop_sensor"):
+        if getattr(args, option) is not None:
+            raise OptionError(
+                f"--{option.replace('_', '-')}", "only with --ble (a recording has no link to drop)"
+            )
     out = Path(args.out)
     if out.suffix.lower() != ".mcap":
         raise OptionError("--out", f"{out} must end in .mcap (other names are read as CSV)")

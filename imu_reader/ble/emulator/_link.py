@@ -110,6 +110,8 @@ class VirtualLink:
         return controller
 
     def remove_app_controller(self, controller: Controller) -> None:
+        if controller not in self._app_controllers:
+            return  # the link closed first
         # The app is gone without a word: end its links as a radio that fell silent would
         # (a supervision timeout), so that the sensors advertise again.
         for connection in list(controller.le_connections.values()):

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 
 from bleak.exc import BleakError
+from bumble.core import BaseBumbleError
 from bumble.device import Advertisement, Device
 from bumble.hci import Address
 from bumble.transport import open_transport
@@ -60,7 +61,16 @@ class BumbleAdapter:
                 device.on(device.EVENT_ADVERTISEMENT, self._on_advertisement)
                 self._transport = transport
                 self._device = device
+                transport.source.terminated.add_done_callback(lambda _: self._lost(transport))
             return self._device
+
+    def _lost(self, transport: Transport) -> None:
+        """The transport went away (a dongle unplugged, the virtual link ended): the next
+        use opens it again, and says so if it cannot."""
+        if self._transport is transport:
+            logger.info("the bumble transport %s was lost", self.transport_spec)
+            self._device = self._transport = None
+            self._listeners.clear()
 
     @property
     def is_open(self) -> bool:
@@ -87,14 +97,21 @@ class BumbleAdapter:
         async with self._scan_lock:
             self._listeners[token] = listener
             if not device.is_scanning:
-                await device.start_scanning(filter_duplicates=False)
+                try:
+                    await device.start_scanning(filter_duplicates=False)
+                except BaseBumbleError as error:
+                    self._listeners.pop(token, None)
+                    raise BleakError(f"could not scan on {self.transport_spec!r}: {error}") from error
 
     async def remove_scan_listener(self, token: object) -> None:
         async with self._scan_lock:
             self._listeners.pop(token, None)
             device = self._device
             if not self._listeners and device is not None and device.is_scanning:
-                await device.stop_scanning()
+                try:
+                    await device.stop_scanning()
+                except BaseBumbleError as error:  # the transport is gone: nothing scans any more
+                    logger.debug("stop scanning failed: %s", error)
 
     def _on_advertisement(self, advertisement: Advertisement) -> None:
         for listener in list(self._listeners.values()):
