@@ -47,6 +47,7 @@ def advertisement_data(advertisement: Advertisement) -> AdvertisementData:
             uuids += [
                 bleak_uuid(u) for u in (value if isinstance(value, list) else [value]) if isinstance(u, UUID)
             ]
+    uuids = list(dict.fromkeys(uuids))  # an advertisement and its scan response may both list one
     manufacturer: dict[int, bytes] = {}
     for value in data.get_all(AdvertisingData.MANUFACTURER_SPECIFIC_DATA):
         if isinstance(value, tuple) and len(value) == 2:
