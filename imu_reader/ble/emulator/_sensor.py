@@ -138,6 +138,7 @@ class EmulatedSensor:
         self._subscribed = False
         self._stream_task: asyncio.Task[None] | None = None
         self._drop_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._away = False
         # The counter runs from power-on at the current rate: counter = base + (t - t_base) * rate.
         self._t0 = 0.0
@@ -204,11 +205,12 @@ class EmulatedSensor:
 
     async def close(self) -> None:
         """Stop everything: tasks, the connection, advertising."""
-        for task in (self._stream_task, self._drop_task):
-            if task is not None:
-                task.cancel()
-        self._stream_task = self._drop_task = None
         self._away = True
+        tasks = [t for t in (self._stream_task, self._drop_task, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._stream_task = self._drop_task = None
         if self._connection is not None:
             await self._disconnect()
         if self.device.is_advertising:
@@ -260,7 +262,9 @@ class EmulatedSensor:
             self._connection = None
         self._streaming = self._subscribed = False
         if not self._away and not self.finished.is_set():
-            asyncio.get_running_loop().create_task(self._advertise())
+            task = asyncio.get_running_loop().create_task(self._advertise())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     def _on_subscription(self, _bearer: object, notify: bool, _indicate: bool) -> None:
         self._subscribed = notify
