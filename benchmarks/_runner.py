@@ -30,6 +30,7 @@ BENCHMARK_MODULES = (
     "benchmarks.bench_sim",
     "benchmarks.bench_accuracy",
     "benchmarks.bench_pipeline",
+    "benchmarks.bench_ble",
 )
 """Modules whose import registers the benchmarks, in the order they run."""
 

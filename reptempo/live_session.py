@@ -8,6 +8,7 @@ change of a sensor's link (a JSON-ready dict with a `type`) to `emit`.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 
 from dsp import SensorSamples
 from dsp.events import Event
-from dsp.pipeline import Pipeline
+from dsp.pipeline import BATCH_S, Pipeline
 from imu_reader import SensorStream
 from imu_reader.ble import (
     BleCentral,
@@ -28,6 +29,8 @@ from imu_reader.ble import (
 )
 
 STATUS_EVERY_S = 5.0
+DRAIN_EVERY_S = 0.25
+"""Packets are decoded at least this often, batch complete or not (link counters, gaps)."""
 WAIT_FOR_ALL_S = 20.0
 """How long the DSP waits for every sensor asked for before it starts with those present."""
 STOP_TIMEOUT_S = 3.0
@@ -41,8 +44,9 @@ class SessionStats:
 
     Attributes:
         batches: inbox batches processed.
-        latency_s: per batch that produced events: from the arrival of its oldest packet to
-            the events' hand-off, s (kept only when asked for).
+        latency_s: per batch that produced events: from the arrival of the notification
+            that completed it to the events' hand-off, s (kept only when asked for). The DSP
+            analyses 80 ms of a sensor's samples at a time, so no event can come sooner.
     """
 
     events: int = 0
@@ -113,6 +117,7 @@ class LiveSession:
     async def _consume(self, tasks: list[asyncio.Task[None]], duration_s: float | None) -> None:
         end = None if duration_s is None else self._t0 + duration_s
         next_status = self._t0 + self.status_every_s
+        next_drain = self._t0 + DRAIN_EVERY_S
         while True:
             for task in tasks:
                 if task.done():
@@ -120,13 +125,14 @@ class LiveSession:
             now = self.clock()
             if end is not None and now >= end:
                 return
-            wake_at = next_status if end is None else min(next_status, end)
+            wake_at = min(next_status, next_drain) if end is None else min(next_status, next_drain, end)
             try:
                 async with asyncio.timeout(max(0.0, wake_at - now)):
                     await self.inbox.wait()
             except TimeoutError:
                 pass
             self._drain()
+            next_drain = self.clock() + DRAIN_EVERY_S
             if self.pipeline is None:
                 self._maybe_start_dsp()
             if self.clock() >= next_status:
@@ -139,7 +145,8 @@ class LiveSession:
             return
         self.stats.batches += 1
         block: dict[str, SensorSamples] = {}
-        oldest = min(arrivals[0] for _, arrivals in batch.values())
+        woken_by = self.inbox.woken_by_s
+        self.inbox.woken_by_s = None
         for role, (packets, arrivals) in batch.items():
             stream = self.streams.get(role)
             if stream is None:
@@ -154,8 +161,8 @@ class LiveSession:
         events = self.pipeline.process({r: s for r, s in block.items() if r in self.pipeline.rates_hz})
         if events:
             self._tell(events)
-            if self.measure_latency:
-                self.stats.latency_s.append(self.clock() - oldest)
+            if self.measure_latency and woken_by is not None:
+                self.stats.latency_s.append(self.clock() - woken_by)
 
     def _maybe_start_dsp(self) -> None:
         present = [t.role for t in self.targets if t.role in self.streams]
@@ -203,6 +210,8 @@ class LiveSession:
         }
         if isinstance(message, SensorConnected):
             stream = self.streams.get(role)
+            # Decoding waits for a batch of the DSP's size: see PacketInbox.
+            self.inbox.set_batch(role, math.ceil(message.info.rate_hz * BATCH_S))
             if stream is None:
                 self.streams[role] = SensorStream(message.info)
             else:

@@ -64,7 +64,7 @@ async def _live(
 ) -> None:
     from reptempo.live_session import LiveSession
 
-    session = LiveSession(central, wanted, printer)
+    session = LiveSession(central, wanted, printer, measure_latency=True)
     cpu_start = time.process_time()
     wall_start = time.monotonic()
     try:
@@ -78,8 +78,19 @@ async def _live(
             "reps": stats.reps,
             "events": stats.events,
             "cpu_s": round(time.process_time() - cpu_start, 3),
+            **latency_ms(stats.latency_s),
         }
     )
+
+
+def latency_ms(latency_s: list[float]) -> dict[str, float | None]:
+    """Median and 99th percentile of the time from a packet's arrival to its events, ms."""
+    if not latency_s:
+        return {"latency_median_ms": None, "latency_p99_ms": None}
+    ordered = sorted(latency_s)
+    median = ordered[len(ordered) // 2]
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return {"latency_median_ms": round(1e3 * median, 3), "latency_p99_ms": round(1e3 * p99, 3)}
 
 
 class LinePrinter:

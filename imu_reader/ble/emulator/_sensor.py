@@ -29,8 +29,9 @@ ADVERTISING_INTERVAL_MS = 20.0
 """Short, so that a scan finds the sensor in milliseconds, not seconds (bumble's default
 interval makes a scan and connect take about 2 s)."""
 
-HOLD_S = 0.04
-"""Longest a sample waits for its packet: 4 samples per notification at 100 Hz."""
+HOLD_S = 0.08
+"""Longest a sample waits for its packet: 8 samples per notification at 100 Hz (the DSP
+analyses 80 ms at a time; a firmware SHOULD hold samples under 0.2 s)."""
 
 BATTERY_SERVICE_UUID = "180F"
 BATTERY_LEVEL_UUID = "2A19"

@@ -1,0 +1,117 @@
+"""A live session on the virtual BLE link, as a user runs it: `reptempo sim --ble` in one
+process, `reptempo live --format json` in another.
+
+Latency is from a notification's arrival (bleak's callback) to the hand-off of the events
+it produced, measured by the live process itself; CPU is the live process's own CPU time
+(`time.process_time`) over the session. The emulator runs in its own process, so neither
+figure carries its cost.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks._runner import Figure, benchmark, progress
+
+TARGET_LATENCY_P99_MS = 5.0
+"""Issue "imu_reader.ble", Benchmark: arrival to event out, p99 <= 5 ms."""
+TARGET_CPU_PERCENT = 3.0
+"""Issue "imu_reader.ble", Benchmark: a headless two-sensor session, <= 3 % of one core."""
+SESSION_S = 60.0
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("reptempo")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "reptempo"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def live_session(session_s: float = SESSION_S) -> dict[str, Any]:
+    """Run the two processes; the live process's summary record."""
+    port = _free_port()
+    sim = subprocess.Popen(
+        [
+            *_command(),
+            "sim",
+            "--ble",
+            f"tcp-server:127.0.0.1:{port}",
+            "--exercise",
+            "straight_leg_lift",
+            "--reps",
+            "10",
+            "--seed",
+            "11",
+            "--loss",
+            "0.01",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert sim.stdout is not None
+        for line in sim.stdout:
+            if line.startswith("Connect with"):
+                break
+        else:
+            raise RuntimeError("reptempo sim --ble did not start")
+        live = subprocess.run(
+            [
+                *_command(),
+                "live",
+                "--ble-backend",
+                f"bumble:tcp-client:127.0.0.1:{port}",
+                "--format",
+                "json",
+                "--duration",
+                str(session_s),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=session_s + 60,
+        )
+    finally:
+        sim.terminate()
+        sim.wait(10)
+    records = [json.loads(line) for line in live.stdout.splitlines()]
+    summary: dict[str, Any] = next(r for r in records if r["type"] == "summary")
+    return summary
+
+
+@benchmark("ble")
+def bench_ble(repeat: int) -> list[Figure]:
+    """One minute of a two-sensor live session (not repeated: it is a minute of real time)."""
+    progress(f"ble: a {SESSION_S:.0f} s live session over the virtual link (two processes)")
+    summary = live_session()
+    cpu_percent = 100.0 * summary["cpu_s"] / summary["duration_s"]
+    note = f"{summary['reps']} reps detected"
+    return [
+        Figure(
+            "ble.latency_p99",
+            summary["latency_p99_ms"],
+            "ms",
+            TARGET_LATENCY_P99_MS,
+            "lower",
+            note="notification arrival to events out, 99th percentile over the session's event batches",
+        ),
+        Figure("ble.latency_median", summary["latency_median_ms"], "ms", None, "lower", note=note),
+        Figure(
+            "ble.live_cpu",
+            cpu_percent,
+            "% of a core",
+            TARGET_CPU_PERCENT,
+            "lower",
+            note="CPU time of `reptempo live` (headless, shin + pelvis at 100 Hz) over its wall time",
+        ),
+    ]
