@@ -84,6 +84,8 @@ def live_session(session_s: float = SESSION_S) -> dict[str, Any]:
     finally:
         sim.terminate()
         sim.wait(10)
+        if sim.stdout is not None:
+            sim.stdout.close()
     records = [json.loads(line) for line in live.stdout.splitlines()]
     summary: dict[str, Any] = next(r for r in records if r["type"] == "summary")
     return summary

@@ -106,11 +106,12 @@ def test_notifications_flow_after_start_and_stop_after_stop() -> None:
             after_stop = len(packets) - streamed
             await client.disconnect()
             sequences = [core.unpack_data(p)[0] for p in packets]
-            return before_start, streamed, after_stop, sequences
+            samples = sum(len(core.unpack_data(p)[2]) // 6 for p in packets)
+            return before_start, samples, after_stop, sequences
 
-    before_start, streamed, after_stop, sequences = run(scenario())
+    before_start, samples, after_stop, sequences = run(scenario())
     assert before_start == 0
-    assert 15 <= streamed <= 40  # about 25 notifications per second of 4 samples at 100 Hz
+    assert 80 <= samples <= 115  # a second at 100 Hz, less what was still held at STOP
     assert after_stop == 0
     assert sequences == list(range(sequences[0], sequences[0] + len(sequences)))
 

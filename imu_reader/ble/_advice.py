@@ -46,7 +46,7 @@ def advice_for(error: BaseException) -> UserFixableError | None:
     if isinstance(error, BleakDBusError) and error.dbus_error in _DBUS:
         return UserFixableError(_DBUS[error.dbus_error])
     message = str(error)
-    if isinstance(error, FileNotFoundError | ConnectionRefusedError) and "bus" in message.lower():
+    if isinstance(error, FileNotFoundError | ConnectionRefusedError) and _raised_in_dbus(error):
         return UserFixableError(
             "cannot reach BlueZ over D-Bus: is the Bluetooth service running? "
             "(`sudo systemctl start bluetooth`)"
@@ -61,3 +61,14 @@ def advice_for(error: BaseException) -> UserFixableError | None:
             "(headphones, watches) or use a second adapter"
         )
     return None
+
+
+def _raised_in_dbus(error: BaseException) -> bool:
+    """Whether `error` came from the D-Bus client under bleak's BlueZ backend (its socket
+    missing or refusing: BlueZ's D-Bus is not running), which names no file itself."""
+    tb = error.__traceback__
+    while tb is not None:
+        if "dbus_fast" in tb.tb_frame.f_code.co_filename:
+            return True
+        tb = tb.tb_next
+    return False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import sys
 from typing import TYPE_CHECKING
 
 from reptempo.cli import EXIT_OK, CommandError, OptionError
@@ -83,7 +82,7 @@ async def _serve(sim: Simulation, faults: dict[str, LinkFaults], host: str, port
         _say(
             f"reptempo sim: {len(link.sensors)} emulated sensors on a virtual BLE link: {names}.\n"
             f"The workout ({len(truth.reps)} reps in {len(truth.sets)} sets, {sim.duration_s:.0f} s) "
-            "runs from now, in real time, whether or not an app listens.\n"
+            "runs from now, in real time, whether or not an app listens; Ctrl-C ends it.\n"
             f"Connect with: reptempo live --ble-backend bumble:tcp-client:{bound_host}:{bound_port}"
         )
         await _report_until_done(link, sim)
@@ -96,14 +95,20 @@ async def _report_until_done(link: VirtualLink, sim: Simulation) -> None:
     start = loop.time()
     apps = 0
     next_progress = PROGRESS_EVERY_S
+    over = False
     while True:
         elapsed = loop.time() - start
-        if elapsed >= sim.duration_s + 1.0:
-            break
+        if elapsed >= sim.duration_s and not over:
+            over = True
+            sent = sum(s.notifications_sent for s in link.sensors)
+            _say(
+                f"{elapsed:7.1f} s  workout over ({sent} notifications sent); the sensors lie still "
+                "and stay on the link until Ctrl-C"
+            )
         if link.apps != apps:
             apps = link.apps
             _say(f"{elapsed:7.1f} s  an app connected to the link (app {apps})")
-        if elapsed >= next_progress:
+        if elapsed >= next_progress and not over:
             done = sum(1 for r in sim.truth.reps if r.end_s <= elapsed)
             links = "; ".join(
                 f"{s.info.role}: {'streaming' if s.streaming else 'idle'}, {s.notifications_sent} sent, "
@@ -113,6 +118,3 @@ async def _report_until_done(link: VirtualLink, sim: Simulation) -> None:
             _say(f"{elapsed:7.1f} s  {done} of {len(sim.truth.reps)} reps done; {links}")
             next_progress += PROGRESS_EVERY_S
         await asyncio.sleep(0.1)
-    sent = sum(s.notifications_sent for s in link.sensors)
-    _say(f"reptempo sim: workout over after {sim.duration_s:.0f} s ({sent} notifications sent).")
-    sys.stdout.flush()

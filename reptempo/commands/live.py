@@ -132,8 +132,10 @@ def link_line(record: dict[str, Any]) -> str | None:
                 f"{when}  {role}: connected to {record['address']} "
                 f"({record['rate_hz']} Hz, MTU {record['mtu']}, battery {battery}%)"
             )
+        if state == "disconnected" and record["reason"] == "stopped":
+            return f"{when}  {role}: disconnected"
         if state == "disconnected":
-            return f"{when}  {role}: link lost ({record['reason']}); looking for it again"
+            return f"{when}  {role}: link lost; looking for it again"
         if state == "retrying":
             return f"{when}  {role}: {record['reason']}; next try in {record['retry_in_s']:.2f} s"
         return f"{when}  {role}: {record.get('note', state)}"

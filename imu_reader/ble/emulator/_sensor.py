@@ -108,8 +108,8 @@ class EmulatedSensor:
     """A reptempo sensor on a bumble device: GATT services, advertising, streaming.
 
     `start()` powers the device on and advertises; the sensor's clock (its sample counter
-    and the motion's time) starts then. `finished` is set when the motion has all been sent
-    or the sensor was closed.
+    and the motion's time) starts then. After the motion's end the sensor lies still: it
+    sends the last sample again. `finished` is set when it is closed.
     """
 
     def __init__(
@@ -338,10 +338,7 @@ class EmulatedSensor:
         rate = self.info.rate_hz * (1.0 + self.samples.rate_error)
         counters = np.arange(self._next_counter, due, dtype=np.int64)
         motion_s = (self._rate_t - self._t0) + (counters - self._rate_counter) / rate
-        if motion_s[0] >= self.samples.duration_s:
-            self.finished.set()
-            return
-        raw = self.samples.at(motion_s)
+        raw = self.samples.at(motion_s)  # after the motion's end, its last sample: lying still
         per_packet = core.max_samples_per_packet(connection.att_mtu - 3)
         for start in range(0, len(raw), per_packet):
             chunk = raw[start : start + per_packet]

@@ -1,0 +1,174 @@
+"""`reptempo live`, `scan` and `sim --ble` on the command line: the two-terminal demo of the
+README run as a user runs it (two processes over TCP), and bad options."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reptempo import cli
+
+REPTEMPO = [str(Path(sys.executable).with_name("reptempo"))]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_sim(port: int, *extra: str) -> subprocess.Popen[str]:
+    sim = subprocess.Popen(
+        [
+            *REPTEMPO,
+            "sim",
+            "--ble",
+            f"tcp-server:127.0.0.1:{port}",
+            "--exercise",
+            "straight_leg_lift",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert sim.stdout is not None
+    deadline = time.monotonic() + 60
+    for line in sim.stdout:
+        if line.startswith("Connect with: reptempo live --ble-backend bumble:tcp-client:127.0.0.1:"):
+            return sim
+        assert time.monotonic() < deadline
+    pytest.fail(f"reptempo sim --ble did not start: exit {sim.wait()}")
+
+
+@pytest.mark.slow
+def test_the_readme_two_terminal_demo_counts_the_reps() -> None:
+    port = _free_port()
+    sim = _start_sim(port, "--reps", "3", "--seed", "2", "--loss", "0.02")
+    try:
+        live = subprocess.run(
+            [
+                *REPTEMPO,
+                "live",
+                "--ble-backend",
+                f"bumble:tcp-client:127.0.0.1:{port}",
+                "--format",
+                "json",
+                "--duration",
+                "38",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        scan = subprocess.run(
+            [*REPTEMPO, "scan", "--ble-backend", f"bumble:tcp-client:127.0.0.1:{port}", "--timeout", "0.5"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        sim.terminate()
+        sim.wait(10)
+        if sim.stdout is not None:
+            sim.stdout.close()
+    assert live.returncode == 0, live.stderr
+    records = [json.loads(line) for line in live.stdout.splitlines()]
+    kinds = [r["type"] for r in records]
+    assert kinds.count("rep") == 3
+    assert kinds.count("set") == 1
+    connected = [r["role"] for r in records if r["type"] == "sensor" and r["state"] == "connected"]
+    assert sorted(connected) == ["pelvis", "shin"]
+    summary = records[-1]
+    assert summary["type"] == "summary"
+    assert summary["reps"] == 3
+    links = {r["role"]: r for r in records if r["type"] == "link_summary"}
+    assert 0.0 < links["shin"]["loss_percent"] < 6.0
+    assert scan.returncode == 0, scan.stderr
+    lines = scan.stdout.splitlines()
+    assert lines[0].split() == ["name", "address", "role", "battery", "RSSI", "rate", "firmware"]
+    assert [line.split()[:3] for line in lines[1:]] == [
+        ["reptempo-shin", "C0:52:54:00:00:01", "shin"],
+        ["reptempo-pelvis", "C0:52:54:00:00:02", "pelvis"],
+    ]
+
+
+def test_live_without_the_link_is_one_line_and_exit_1() -> None:
+    port = _free_port()  # nothing listens there
+    result = subprocess.run(
+        [*REPTEMPO, "live", "--ble-backend", f"bumble:tcp-client:127.0.0.1:{port}", "--duration", "5"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"reptempo live: error: cannot open the bumble transport 'tcp-client:127.0.0.1:{port}': "
+        f"[Errno 111] Connect call failed ('127.0.0.1', {port})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["live", "--ble-backend", "bluez"], "--ble-backend: expected 'platform' or 'bumble:TRANSPORT'"),
+        (["live", "--sensors", "shin,shin"], "--sensors: expected distinct comma-separated roles"),
+        (["live", "--sensors", "knee"], "--sensors: unknown role 'knee'"),
+        (["live", "--rate", "60"], "--rate: unsupported rate 60 Hz"),
+        (
+            ["live", "--sensors", "shin", "--address", "pelvis=AA"],
+            "--address: expected ROLE=ADDRESS with ROLE",
+        ),
+        (["scan", "--ble-backend", "bumble:"], "--ble-backend: expected 'platform' or 'bumble:TRANSPORT'"),
+        (
+            ["sim", "--ble", "tcp-client:1:2", "--exercise", "dead_bug"],
+            "--ble: expected tcp-server:HOST:PORT",
+        ),
+        (
+            ["sim", "--out", "x.mcap", "--exercise", "dead_bug", "--drop-after", "3"],
+            "--drop-after: only with --ble",
+        ),
+        (
+            [
+                "sim",
+                "--ble",
+                "tcp-server:127.0.0.1:0",
+                "--exercise",
+                "dead_bug",
+                "--drop-sensor",
+                "pelvis",
+                "--sensors",
+                "shin",
+            ],
+            "--drop-sensor: 'pelvis' is not one of --sensors",
+        ),
+        (
+            ["sim", "--ble", "tcp-server:127.0.0.1:0", "--exercise", "dead_bug", "--samples-per-packet", "4"],
+            "--samples-per-packet: not with --ble",
+        ),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(argv)
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_BAD_INPUT
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"reptempo {argv[0]}: error: {message}")
+
+
+def test_sim_needs_out_or_ble(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["sim", "--exercise", "dead_bug"])
+    assert exit_info.value.code == 2
+    assert "one of the arguments --out --ble is required" in capsys.readouterr().err
