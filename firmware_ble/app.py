@@ -27,7 +27,7 @@ import status_led
 from batcher import PacketBatcher
 from board import BOARD
 from micropython import const
-from sample_ring import SampleRing, samples_in
+from sample_ring import DEFAULT_CAPACITY, SampleRing, samples_in
 
 FIRMWARE_VERSION = (1, 0, 0)
 MANUFACTURER = "reptempo"
@@ -38,9 +38,6 @@ _CONN_INTERVAL_MIN_US = const(7500)
 _CONN_INTERVAL_MAX_US = const(15000)
 _PREFERRED_MTU = const(247)  # 244-byte payload: 19 samples per packet
 _DEFAULT_MTU = const(23)
-# Two seconds at the highest rate, and then some: a link that stalls for up to 2 s
-# loses nothing (docs/firmware.md, "When the link stalls").
-_RING_CAPACITY = const(1000)
 _POLL_MS = const(10)  # FIFO poll while streaming: ~10 ms between a sample and its read
 _IDLE_POLL_MS = const(100)
 _MAX_BURSTS_PER_POLL = const(8)
@@ -64,7 +61,7 @@ class Sensor:
             role_store.load_role(), control.DEFAULT_RATE_HZ, BOARD["acc_range_g"],
             BOARD["gyro_range_dps"], spec["model_id"], FIRMWARE_VERSION, spec["rates_hz"],
         )
-        self.ring = SampleRing(_RING_CAPACITY)
+        self.ring = SampleRing(DEFAULT_CAPACITY)
         self.batcher = PacketBatcher(self.state.rate_hz)
         self.payload_size = _DEFAULT_MTU - 3
         self.connection = None

@@ -18,6 +18,10 @@ except ImportError:  # CPython
 _AXES = const(6)
 _COUNTER_MODULUS = 0x100000000  # not a const: above the small-int range
 
+# The sensor's ring: 2.5 s at the highest protocol rate (400 Hz), 10 s at 100 Hz, so a
+# link that stalls for 2 s loses nothing; 12 kB of RAM.
+DEFAULT_CAPACITY = 1000
+
 
 def samples_in(elapsed_us, rate_hz):
     """Sample periods in `elapsed_us` microseconds at `rate_hz`, rounded to nearest."""
