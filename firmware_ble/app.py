@@ -284,4 +284,5 @@ def _open_adc(spec):
 
 
 def run():
-    asyncio.run(Sensor().run())
+    sensor = Sensor()  # a board or IMU problem surfaces here, before any task starts
+    asyncio.run(sensor.run())

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,15 +22,9 @@ from typing import Any
 
 import pytest
 
-from tests.mpy_tools import compile_mpy
+from tests.mpy_tools import BOARDS_DIR, FIRMWARE, TESTS_CORE, compile_mpy, run_micropython
 
-ROOT = Path(__file__).resolve().parent.parent
-FIRMWARE = ROOT / "firmware_ble"
-TESTS_CORE = FIRMWARE / "tests_core"
-BOARDS_DIR = FIRMWARE / "boards"
 VECTORS = FIRMWARE / "protocol_v1_vectors.json"
-RUNNER_DIR = ROOT / "tests" / "micropython"
-PACKAGE = RUNNER_DIR / "node_modules" / "@micropython" / "micropython-webassembly-pyscript"
 
 pytestmark = pytest.mark.firmware
 
@@ -133,25 +125,8 @@ def _cpython_modules(tmp_path: Path, **replaced: ModuleType) -> dict[str, Any]:
 
 
 def _run_micropython(files: list[Path], tmp_path: Path) -> str:
-    node = shutil.which("node")
-    if node is None or not PACKAGE.is_dir():
-        pytest.fail(
-            "MicroPython for the firmware tests is missing: needs Node.js and "
-            f"`npm install --prefix {RUNNER_DIR.relative_to(ROOT)}` (scripts/test does both)"
-        )
-    script = tmp_path / "script.py"
-    script.write_text(
-        MICROPYTHON_SCRIPT % {"modules": PURE_MODULES, "boards": BOARD_NAMES, "checkers": tuple(CHECKERS)}
-    )
-    result = subprocess.run(
-        [node, str(RUNNER_DIR / "run.mjs"), str(script), *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    names = {"modules": PURE_MODULES, "boards": BOARD_NAMES, "checkers": tuple(CHECKERS)}
+    return run_micropython(MICROPYTHON_SCRIPT % names, files, tmp_path)
 
 
 def _parse(out: str) -> Results:
