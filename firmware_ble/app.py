@@ -41,6 +41,7 @@ _DEFAULT_MTU = const(23)
 _POLL_MS = const(10)  # FIFO poll while streaming: ~10 ms between a sample and its read
 _IDLE_POLL_MS = const(100)
 _MAX_BURSTS_PER_POLL = const(8)
+_MAX_I2C_ERRORS = const(5)  # consecutive failed FIFO reads before giving up
 _BATTERY_PERIOD_MS = const(20000)
 _LED_PERIOD_MS = const(30)
 
@@ -111,6 +112,7 @@ class Sensor:
                 if self.state.started:
                     self._drain_fifo()  # samples at the old rate keep their counter values
                     self.imu.start(action[1])
+                    self.last_read_us = time.ticks_us()
             elif kind == control.ACT_SAVE_ROLE:
                 role_store.save_role(action[1])  # the IMU's FIFO holds samples meanwhile
             elif kind == control.ACT_UPDATE_INFO:
@@ -169,11 +171,21 @@ class Sensor:
             self.batcher.commit(self.ring, count)
 
     async def sample_loop(self):
+        i2c_errors = 0
         while True:
             self.wdt.feed()  # only this loop feeds: if it stalls, the watchdog reboots
             connection = self.connection
             if self.state.started and connection is not None:
-                self._drain_fifo()
+                try:
+                    self._drain_fifo()
+                    i2c_errors = 0
+                except OSError:
+                    # One glitch on the bus (a loose wire flexing) is survived: the FIFO
+                    # keeps the samples for the next read. A bus that stays dead ends the
+                    # firmware, and the supervisor reboots into advertising.
+                    i2c_errors += 1
+                    if i2c_errors > _MAX_I2C_ERRORS:
+                        raise
                 self._send(connection)
                 await asyncio.sleep_ms(_POLL_MS)
             else:
