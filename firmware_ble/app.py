@@ -114,7 +114,10 @@ class Sensor:
                     self.imu.start(action[1])
                     self.last_read_us = time.ticks_us()
             elif kind == control.ACT_SAVE_ROLE:
-                role_store.save_role(action[1])  # the IMU's FIFO holds samples meanwhile
+                try:
+                    role_store.save_role(action[1])  # the IMU's FIFO holds samples meanwhile
+                except OSError as exc:  # a full or worn flash: the role holds until reboot
+                    print("reptempo: role not saved:", exc)
             elif kind == control.ACT_UPDATE_INFO:
                 self.info_char.write(action[1])
             elif kind == control.ACT_IDENTIFY:
@@ -175,7 +178,9 @@ class Sensor:
         while True:
             self.wdt.feed()  # only this loop feeds: if it stalls, the watchdog reboots
             connection = self.connection
-            if self.state.started and connection is not None:
+            # is_connected: for up to a second after a disconnection the control task has
+            # not noticed yet, and notifying a closed connection would raise.
+            if self.state.started and connection is not None and connection.is_connected():
                 try:
                     self._drain_fifo()
                     i2c_errors = 0
@@ -228,15 +233,18 @@ class Sensor:
 
     # --- LED and battery ------------------------------------------------------------
     async def led_loop(self):
-        while True:
+        lit = None
+        while self.led is not None:
             if self.connection is None:
                 mode = status_led.MODE_ADVERTISING
             elif self.state.started:
                 mode = status_led.MODE_STREAMING
             else:
                 mode = status_led.MODE_CONNECTED
-            if self.led is not None:
-                self.led(status_led.led_on(mode, time.ticks_ms(), self.identify_until_ms))
+            on = status_led.led_on(mode, time.ticks_ms(), self.identify_until_ms)
+            if on != lit:  # a NeoPixel write blocks interrupts: only on a change
+                self.led(on)
+                lit = on
             await asyncio.sleep_ms(_LED_PERIOD_MS)
 
     async def battery_loop(self):
