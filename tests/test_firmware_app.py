@@ -5,7 +5,9 @@ There is no board, radio or I2C bus here: `firmware_ble/tests_core/fakes/` stand
 FIFO on the fake bus. What runs for real is app.py and supervisor.py themselves, with
 every pure module they call, in MicroPython 1.27 (WebAssembly, under Node.js): GATT
 layout, START/STOP and the other commands, FIFO draining, packets decoded back, a
-stalled BLE stack, a FIFO overflow, the MTU, a crash that reboots, safe mode.
+stalled BLE stack, a FIFO overflow, the MTU, a crash that reboots, safe mode; and
+Sensor.run's tasks on MicroPython's own asyncio through a whole session (advertise,
+connect, MTU exchange, START, stream, disconnect, advertise again).
 """
 
 from __future__ import annotations
@@ -86,3 +88,32 @@ def test_the_shell_check_can_fail(tmp_path: Path) -> None:
     files = [app if p.name == "app.py" else p for p in _files(tmp_path, BOARD)]
     out = run_micropython(SCRIPT % {"module": "shell_app", "args": ""}, files, tmp_path)
     assert "FAIL" in out
+
+
+LOOPS_SCRIPT = 'import sys\nsys.path.insert(0, "/fw")\nimport shell_loops\nshell_loops.start()\n'
+
+
+def test_app_loops_run_a_session(tmp_path: Path) -> None:
+    # Sensor.run's tasks on MicroPython's asyncio: advertise, connect, MTU, START,
+    # stream, disconnect, advertise again.
+    out = run_micropython(LOOPS_SCRIPT, _files(tmp_path, BOARD), tmp_path)
+    summary = [line for line in out.splitlines() if line.startswith("CHECK ")]
+    assert len(summary) == 1, out
+    _, checks, failures = summary[0].split()
+    assert int(failures) == 0, out
+    assert int(checks) >= 15
+
+
+def test_the_loop_check_catches_a_notify_after_disconnection(tmp_path: Path) -> None:
+    # Without the is_connected() guard the sampling loop notifies a closed connection,
+    # dies, and stops feeding the watchdog: the scenario must notice.
+    broken_dir = tmp_path / "broken"
+    broken_dir.mkdir()
+    app = broken_dir / "app.py"
+    source = (FIRMWARE / "app.py").read_text()
+    guard = " and connection is not None and connection.is_connected():"
+    assert source.count(guard) == 1
+    app.write_text(source.replace(guard, " and connection is not None:"))
+    files = [app if p.name == "app.py" else p for p in _files(tmp_path, BOARD)]
+    out = run_micropython(LOOPS_SCRIPT, files, tmp_path)
+    assert "FAIL the sampling loop lives on" in out

@@ -1,9 +1,9 @@
 # The hardware shell (app.py) driven in MicroPython with MOCK hardware: the fakes in
 # tests_core/fakes stand in for machine, bluetooth and aioble (there is no board, radio
 # or I2C bus here), and SimMpu6050 below plays an MPU-6050's FIFO. What is real: app.py
-# itself and every pure module it calls. The asyncio loops are not run (the WebAssembly
-# port's asyncio has no asyncio.run); their bodies are the synchronous methods driven
-# here. run() returns (checks, failures). MicroPython only.
+# itself and every pure module it calls. Here the synchronous methods the asyncio loops
+# call are driven step by step; shell_loops.py runs the loops themselves.
+# run() returns (checks, failures). MicroPython only.
 
 import struct
 
