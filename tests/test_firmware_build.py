@@ -11,6 +11,8 @@ in MicroPython 1.27.
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,39 @@ def test_a_syntax_error_is_refused(compiler: str, tmp_path: Path) -> None:
     broken.write_text("def f(:\n    return 1\n")
     with pytest.raises(MpyCrossError, match="SyntaxError"):
         compile_mpy(broken, tmp_path / "broken.mpy", COMPILERS[compiler])
+
+
+def _firmware_imports(module: str) -> set[str]:
+    """Flat names of the firmware modules `module` imports (at any depth of its code)."""
+    tree = ast.parse((FIRMWARE / f"{module}.py").read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            names.add(node.module)
+    # `from firmware_ble import x` is the host's spelling of the sensor's `import x`.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "firmware_ble":
+            names.update(alias.name for alias in node.names)
+    return {
+        name.removeprefix("firmware_ble.")
+        for name in names
+        if (FIRMWARE / f"{name.removeprefix('firmware_ble.')}.py").is_file()
+    }
+
+
+def test_the_flashing_instructions_copy_every_module_the_firmware_imports() -> None:
+    needed = {"main"}
+    todo = ["main"]
+    while todo:
+        for name in _firmware_imports(todo.pop()) - needed:
+            needed.add(name)
+            todo.append(name)
+    text = (ROOT / "docs" / "firmware.md").read_text()
+    copied = set(
+        re.findall(r"\b(\w+)\.py\b", " ".join(re.findall(r"mpremote cp (?:[^\n\\]|\\\n)*", text)))
+    )
+    assert needed <= copied, f"docs/firmware.md does not copy {sorted(needed - copied)}"
+    # and it copies nothing that is not firmware (board files go in as board.py)
+    assert copied - needed <= {"board"} | {p.stem for p in (FIRMWARE / "boards").glob("*.py")}
