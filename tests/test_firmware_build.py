@@ -97,9 +97,7 @@ def test_the_flashing_instructions_copy_every_module_the_firmware_imports() -> N
             needed.add(name)
             todo.append(name)
     text = (ROOT / "docs" / "firmware.md").read_text()
-    copied = set(
-        re.findall(r"\b(\w+)\.py\b", " ".join(re.findall(r"mpremote cp (?:[^\n\\]|\\\n)*", text)))
-    )
+    copied = set(re.findall(r"\b(\w+)\.py\b", " ".join(re.findall(r"mpremote cp (?:[^\n\\]|\\\n)*", text))))
     assert needed <= copied, f"docs/firmware.md does not copy {sorted(needed - copied)}"
     # and it copies nothing that is not firmware (board files go in as board.py)
     assert copied - needed <= {"board"} | {p.stem for p in (FIRMWARE / "boards").glob("*.py")}
