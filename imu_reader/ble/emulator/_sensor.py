@@ -1,9 +1,11 @@
-"""One emulated sensor: a bumble GATT server that speaks protocol v1 with the firmware's core.
+"""One emulated sensor: a bumble GATT server running the firmware's own pure core.
 
-It behaves as the firmware does (docs/protocol.md): stopped after a connection, streaming
-after `START` while notifications are enabled, invalid commands ignored, the sample
-counter and the sequence number running on across commands and reconnections. Its samples
-come from a simulated session, taken at the sensor's own oscillator's pace.
+The control state machine (`firmware_ble.control`), the sample ring with its device
+counter (`firmware_ble.sample_ring`) and the packing of notifications to the MTU
+(`firmware_ble.batcher`, over `protocol_core`) are the very modules the sensors run, so
+the bytes on the virtual air are the firmware's. What the emulator adds is what the
+hardware does: an IMU sampling simulated motion at its own oscillator's pace, a radio
+that may lose notifications or drop off the link.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from bumble.core import UUID, AdvertisingData
 from bumble.device import Connection, Device
 from bumble.hci import HCI_REMOTE_USER_TERMINATED_CONNECTION_ERROR
 
+from firmware_ble import control
 from firmware_ble import protocol_core as core
+from firmware_ble.batcher import PacketBatcher
+from firmware_ble.sample_ring import DEFAULT_CAPACITY, SampleRing
 from imu_reader.protocol import SensorInfo
 
 logger = logging.getLogger(__name__)
@@ -29,9 +34,12 @@ ADVERTISING_INTERVAL_MS = 20.0
 """Short, so that a scan finds the sensor in milliseconds, not seconds (bumble's default
 interval makes a scan and connect take about 2 s)."""
 
-HOLD_S = 0.08
+HOLD_MS = 80
 """Longest a sample waits for its packet: 8 samples per notification at 100 Hz (the DSP
 analyses 80 ms at a time; a firmware SHOULD hold samples under 0.2 s)."""
+TICK_S = 0.02
+"""How often the emulated IMU's FIFO is read."""
+EMULATOR_IMU_MODEL = next(k for k, name in core.IMU_MODELS.items() if name == "emulator")
 
 BATTERY_SERVICE_UUID = "180F"
 BATTERY_LEVEL_UUID = "2A19"
@@ -122,20 +130,29 @@ class EmulatedSensor:
         faults: LinkFaults | None = None,
     ) -> None:
         self.device = device
-        self.info = info
+        self.state = control.SensorState(
+            info.role,
+            info.rate_hz,
+            info.acc_range_g,
+            info.gyro_range_dps,
+            EMULATOR_IMU_MODEL,
+            FIRMWARE_VERSION,
+            core.RATES_HZ,
+        )
+        self.ring = SampleRing(DEFAULT_CAPACITY)
+        self.batcher = PacketBatcher(info.rate_hz, core.MIN_PAYLOAD, HOLD_MS)
         self.samples = samples
         self.serial = serial
         self.faults = faults or LinkFaults()
         self._rng = np.random.default_rng([self.faults.seed, 0x5E5])
-        self.sequence = 0
         self.notifications_sent = 0
         self.notifications_lost = 0
         self.invalid_commands = 0
         self.identify_s = 0
+        self.saved_role: str | None = None
         self.finished = asyncio.Event()
         self.connections = 0
         self._connection: Connection | None = None
-        self._streaming = False
         self._subscribed = False
         self._stream_task: asyncio.Task[None] | None = None
         self._drop_task: asyncio.Task[None] | None = None
@@ -143,13 +160,15 @@ class EmulatedSensor:
         self._away = False
         # The counter runs from power-on at the current rate: counter = base + (t - t_base) * rate.
         self._t0 = 0.0
+        self._rate_hz = info.rate_hz
         self._rate_t = 0.0
         self._rate_counter = 0
-        self._next_counter = 0
+        self._read_counter = 0
+        """Counter of the next sample the IMU's FIFO gives the ring."""
         self._data = gatt.Characteristic(
             core.DATA_CHAR_UUID, gatt.Characteristic.Properties.NOTIFY, gatt.Characteristic.READABLE, b""
         )
-        control: gatt.Characteristic[bytes] = gatt.Characteristic(
+        control_char: gatt.Characteristic[bytes] = gatt.Characteristic(
             core.CONTROL_CHAR_UUID,
             gatt.Characteristic.Properties.WRITE,
             gatt.Characteristic.WRITEABLE,
@@ -159,7 +178,7 @@ class EmulatedSensor:
             core.INFO_CHAR_UUID,
             gatt.Characteristic.Properties.READ,
             gatt.Characteristic.READABLE,
-            gatt.CharacteristicValue(read=lambda _connection: self.info.to_bytes()),
+            gatt.CharacteristicValue(read=lambda _connection: self.state.info()),
         )
         battery = gatt.Characteristic(
             BATTERY_LEVEL_UUID,
@@ -176,7 +195,7 @@ class EmulatedSensor:
         }
         device.add_services(
             [
-                gatt.Service(core.SERVICE_UUID, [self._data, control, info_char]),
+                gatt.Service(core.SERVICE_UUID, [self._data, control_char, info_char]),
                 gatt.Service(BATTERY_SERVICE_UUID, [battery]),
                 gatt.Service(
                     DEVICE_INFORMATION_UUID,
@@ -219,9 +238,14 @@ class EmulatedSensor:
         self.finished.set()
 
     @property
+    def info(self) -> SensorInfo:
+        """What the info characteristic says now."""
+        return SensorInfo.from_bytes(self.state.info())
+
+    @property
     def name(self) -> str:
         """The advertised name, with the role in it as the firmware's."""
-        return f"reptempo-{self.info.role}"
+        return f"reptempo-{self.state.role}"
 
     @property
     def elapsed_s(self) -> float:
@@ -231,7 +255,12 @@ class EmulatedSensor:
     @property
     def streaming(self) -> bool:
         """Sending data notifications (started, subscribed and connected)."""
-        return self._streaming and self._subscribed and self._connection is not None
+        return self.state.started and self._subscribed and self._connection is not None
+
+    @property
+    def sequence(self) -> int:
+        """Sequence number of the next notification."""
+        return self.batcher.sequence
 
     async def inject(self, payload: bytes) -> None:
         """Send `payload` as a data notification as it is: for tests of malformed packets."""
@@ -255,13 +284,16 @@ class EmulatedSensor:
     def _on_connection(self, connection: Connection) -> None:
         self.connections += 1
         self._connection = connection
-        self._streaming = self._subscribed = False  # a connection always begins stopped
+        self._subscribed = False
+        self.state.on_disconnect()  # a connection always begins stopped
         connection.on(connection.EVENT_DISCONNECTION, lambda _reason: self._on_disconnection(connection))
 
     def _on_disconnection(self, connection: Connection) -> None:
         if self._connection is connection:
             self._connection = None
-        self._streaming = self._subscribed = False
+        self._subscribed = False
+        self.state.on_disconnect()
+        self._update_streaming()
         if not self._away and not self.finished.is_set():
             task = asyncio.get_running_loop().create_task(self._advertise())
             self._tasks.add(task)
@@ -272,43 +304,43 @@ class EmulatedSensor:
         self._update_streaming()
 
     def _on_control(self, _connection: Connection, value: bytes) -> None:
-        try:
-            opcode, arg = core.parse_control(bytes(value))
-        except ValueError as error:
-            # The firmware cannot refuse a write (aioble acknowledges it first): it ignores it.
-            self.invalid_commands += 1
-            logger.info("%s: ignored control command %s: %s", self.name, bytes(value).hex(), error)
-            return
-        if opcode == core.CMD_START:
-            self._streaming = True
-        elif opcode == core.CMD_STOP:
-            self._streaming = False
-        elif opcode == core.CMD_SET_RATE and arg is not None:
-            self._set_rate(arg)
-        elif opcode == core.CMD_SET_ROLE and arg is not None:
-            self.info = SensorInfo.from_dict({**self.info.to_dict(), "role": core.ROLES[arg]})
-        elif opcode == core.CMD_IDENTIFY and arg is not None:
-            self.identify_s = arg
-            logger.info("%s: blinking for %d s", self.name, arg)
+        for action in self.state.on_control(bytes(value)):
+            match action:
+                case (control.ACT_IGNORED, reason):
+                    # The firmware cannot refuse a write (aioble acknowledges it first): it ignores it.
+                    self.invalid_commands += 1
+                    logger.info("%s: ignored control command %s: %s", self.name, bytes(value).hex(), reason)
+                case (control.ACT_SET_RATE, int(rate_hz)):
+                    self._set_rate(rate_hz)
+                case (control.ACT_SAVE_ROLE, str(role)):
+                    self.saved_role = role  # the sensor's flash: kept as long as the emulator runs
+                case (control.ACT_IDENTIFY, int(seconds)):
+                    self.identify_s = seconds
+                    logger.info("%s: blinking for %d s", self.name, seconds)
         self._update_streaming()
 
-    # -- streaming
+    # -- the IMU and the stream
 
     def _counter_at(self, now: float) -> int:
-        rate = self.info.rate_hz * (1.0 + self.samples.rate_error)
+        rate = self._rate_hz * (1.0 + self.samples.rate_error)
         return self._rate_counter + int((now - self._rate_t) * rate)
 
     def _set_rate(self, rate_hz: int) -> None:
         now = asyncio.get_running_loop().time()
         self._rate_counter = self._counter_at(now)
         self._rate_t = now
-        self._next_counter = max(self._next_counter, self._rate_counter)
-        self.info = SensorInfo.from_dict({**self.info.to_dict(), "rate_hz": rate_hz})
+        self._rate_hz = rate_hz
+        self.batcher.set_rate(rate_hz)
 
     def _update_streaming(self) -> None:
+        loop = asyncio.get_running_loop()
         if self.streaming and self._stream_task is None:
-            self._next_counter = self._counter_at(asyncio.get_running_loop().time())
-            self._stream_task = asyncio.get_running_loop().create_task(self._stream())
+            # The IMU slept while stopped: what it did not sample is a gap in the counter.
+            self.ring.clear()
+            due = self._counter_at(loop.time())
+            self.ring.skip(due - self._read_counter)
+            self._read_counter = due
+            self._stream_task = loop.create_task(self._stream())
         elif not self.streaming and self._stream_task is not None:
             self._stream_task.cancel()
             self._stream_task = None
@@ -317,7 +349,7 @@ class EmulatedSensor:
         loop = asyncio.get_running_loop()
         try:
             while self.streaming:
-                await asyncio.sleep(HOLD_S)
+                await asyncio.sleep(TICK_S)
                 await self._send_due(loop.time())
         except asyncio.CancelledError:
             raise
@@ -328,30 +360,34 @@ class EmulatedSensor:
             if self._stream_task is asyncio.current_task():
                 self._stream_task = None
 
+    def _read_fifo(self, now: float) -> None:
+        """Move the samples the IMU took since the last read into the ring."""
+        due = self._counter_at(now)
+        if due <= self._read_counter:
+            return
+        rate = self._rate_hz * (1.0 + self.samples.rate_error)
+        counters = np.arange(self._read_counter, due, dtype=np.int64)
+        motion_s = (self._rate_t - self._t0) + (counters - self._rate_counter) / rate
+        raw = self.samples.at(motion_s)  # after the motion's end, its last sample: lying still
+        self.ring.push(raw.ravel().tolist(), len(raw))
+        self._read_counter = due
+
     async def _send_due(self, now: float) -> None:
         connection = self._connection
         if connection is None:
             return
-        due = self._counter_at(now)
-        if due <= self._next_counter:
-            return
-        rate = self.info.rate_hz * (1.0 + self.samples.rate_error)
-        counters = np.arange(self._next_counter, due, dtype=np.int64)
-        motion_s = (self._rate_t - self._t0) + (counters - self._rate_counter) / rate
-        raw = self.samples.at(motion_s)  # after the motion's end, its last sample: lying still
-        per_packet = core.max_samples_per_packet(connection.att_mtu - 3)
-        for start in range(0, len(raw), per_packet):
-            chunk = raw[start : start + per_packet]
-            packet = core.pack_data(
-                self.sequence, int(counters[start]) % core.COUNTER_MODULUS, chunk.ravel().tolist()
-            )
-            self.sequence = (self.sequence + 1) % core.SEQUENCE_MODULUS
+        self._read_fifo(now)
+        payload = min(connection.att_mtu - 3, core.MAX_PAYLOAD)
+        if core.max_samples_per_packet(payload) != self.batcher.max_samples:
+            self.batcher.set_payload(payload)
+        while (due := self.batcher.next_packet(self.ring)) is not None:
+            packet, count = due
             if self.faults.loss and self._rng.random() < self.faults.loss:
-                self.notifications_lost += 1
-                continue
-            await self.device.notify_subscriber(connection, self._data, packet)
-            self.notifications_sent += 1
-        self._next_counter = due
+                self.notifications_lost += 1  # sent, and lost on the air: its sequence number is used
+            else:
+                await self.device.notify_subscriber(connection, self._data, packet)
+                self.notifications_sent += 1
+            self.batcher.commit(self.ring, count)
 
     # -- advertising and faults
 
