@@ -11,7 +11,10 @@ try:
 except ImportError:  # on the sensor the modules sit side by side
     import protocol_core as core
 
-DEFAULT_MAX_LATENCY_MS = 200  # how long a sample may wait for its packet to fill
+# How long a sample may wait for its packet to fill. The host's DSP analyses 80 ms of a
+# sensor's samples at a time (dsp/pipeline.py, BATCH_S): holding them longer only delays
+# its events (a full packet at 100 Hz would hold 190 ms).
+DEFAULT_MAX_LATENCY_MS = 80
 
 
 class PacketBatcher:

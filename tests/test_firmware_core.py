@@ -213,7 +213,7 @@ MUTATIONS = {
         "check_batcher",
         "batcher",
         ("max(1, min(self.max_samples, by_latency))", "self.max_samples"),
-        "waits <= 0.2 s",
+        "waits <= the latency bound",
     ),
     "control acts on a wrong rate": (
         "check_control",

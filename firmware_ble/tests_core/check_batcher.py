@@ -27,17 +27,19 @@ def _sizes(mods, ex):
     batcher.set_payload(512)
     ex.eq("payload 512 is capped at 244", batcher.max_samples, 19)
     ex.raises("payload 19 cannot carry a sample", batcher.set_payload, (19,))
-    # The latency bound: a packet never waits more than 0.2 s for its last sample.
+    # The latency bound: a packet never waits longer than the default bound for its last sample.
     for rate in core.RATES_HZ:
         for payload in (20, 32, 104, 182, 244):
             batcher = b.PacketBatcher(rate, payload)
             target = batcher.target_samples
             ex.true("rate %d payload %d: 1 <= target %d <= max %d" % (rate, payload, target, batcher.max_samples),
                     1 <= target <= batcher.max_samples)
-            ex.true("rate %d payload %d: target %d waits <= 0.2 s" % (rate, payload, target), target * 1000 <= rate * 200)
-    ex.eq("25 Hz, payload 244: 5 samples (0.2 s)", b.PacketBatcher(25, 244).target_samples, 5)
-    ex.eq("100 Hz, payload 244: full packets of 19", b.PacketBatcher(100, 244).target_samples, 19)
-    batcher = b.PacketBatcher(100, 244)
+            ex.true("rate %d payload %d: target %d waits <= the latency bound" % (rate, payload, target),
+                    target * 1000 <= max(rate * b.DEFAULT_MAX_LATENCY_MS, 1000))
+    ex.eq("25 Hz, payload 244: 2 samples (80 ms)", b.PacketBatcher(25, 244).target_samples, 2)
+    ex.eq("100 Hz, payload 244: 8 samples (80 ms)", b.PacketBatcher(100, 244).target_samples, 8)
+    ex.eq("100 Hz, payload 244, 200 ms bound: full packets of 19", b.PacketBatcher(100, 244, 200).target_samples, 19)
+    batcher = b.PacketBatcher(100, 244, 200)
     batcher.set_rate(50)
     ex.eq("set_rate(50): 10 samples", batcher.target_samples, 10)
 
@@ -46,7 +48,7 @@ def _readiness(mods, ex):
     b = mods["batcher"]
     r = mods["sample_ring"]
     ring = r.SampleRing(64)
-    batcher = b.PacketBatcher(100, 244)
+    batcher = b.PacketBatcher(100, 244, 200)
     ex.eq("empty ring: nothing due", batcher.next_packet(ring), None)
     ring.push(_samples(0, 18))
     ex.eq("18 of 19: wait", batcher.ready(ring), 0)
@@ -67,7 +69,7 @@ def _packets(mods, ex):
     r = mods["sample_ring"]
     core = mods["protocol_core"]
     ring = r.SampleRing(64)
-    batcher = b.PacketBatcher(25, 104)  # 8 samples fit, 5 are due (0.2 s at 25 Hz)
+    batcher = b.PacketBatcher(25, 104, 200)  # 8 samples fit, 5 are due (0.2 s at 25 Hz)
     ring.skip(70000)
     ring.push(_samples(70000, 4))
     ex.eq("4 of 5 at 25 Hz: wait", batcher.next_packet(ring), None)

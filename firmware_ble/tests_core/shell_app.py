@@ -106,7 +106,8 @@ def _stream(sensor, dev, ex):
         seq, first, values = decoded[i]
         ex.eq("packet %d: sequence" % i, seq, i)
         ex.eq("packet %d: counter" % i, first, expected)
-        ex.eq("packet %d: 19 samples (MTU 247, 100 Hz)" % i, len(values), 6 * 19)
+        n = len(values) // 6
+        ex.true("packet %d: 8 to 19 samples (80 ms to MTU 247 at 100 Hz), got %d" % (i, n), 8 <= n <= 19)
         want = []
         for k in range(first, first + len(values) // 6):
             want.extend(sample(k))

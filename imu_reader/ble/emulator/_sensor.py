@@ -34,9 +34,6 @@ ADVERTISING_INTERVAL_MS = 20.0
 """Short, so that a scan finds the sensor in milliseconds, not seconds (bumble's default
 interval makes a scan and connect take about 2 s)."""
 
-HOLD_MS = 80
-"""Longest a sample waits for its packet: 8 samples per notification at 100 Hz (the DSP
-analyses 80 ms at a time; a firmware SHOULD hold samples under 0.2 s)."""
 TICK_S = 0.02
 """How often the emulated IMU's FIFO is read."""
 EMULATOR_IMU_MODEL = next(k for k, name in core.IMU_MODELS.items() if name == "emulator")
@@ -140,7 +137,7 @@ class EmulatedSensor:
             core.RATES_HZ,
         )
         self.ring = SampleRing(DEFAULT_CAPACITY)
-        self.batcher = PacketBatcher(info.rate_hz, core.MIN_PAYLOAD, HOLD_MS)
+        self.batcher = PacketBatcher(info.rate_hz, core.MIN_PAYLOAD)
         self.samples = samples
         self.serial = serial
         self.faults = faults or LinkFaults()
