@@ -357,7 +357,9 @@ BLE_BACKEND_HELP = (
 
 SCAN_DESCRIPTION = """\
 Look for reptempo sensors (by their service UUID) for a few seconds, then connect to each
-one in turn to read its role, battery level, rate and firmware version.
+one in turn to read its role, battery level, rate and firmware version. With --set-role or
+--identify, configure one sensor instead: give it its role (shin, pelvis...), or make it
+blink to tell it from the others.
 """
 
 
@@ -374,6 +376,17 @@ def _add_scan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--no-connect", action="store_true", help="only list what the sensors advertise (no role, battery...)"
+    )
+    p.add_argument(
+        "--set-role",
+        metavar="ADDRESS=ROLE",
+        help=f"instead of listing: make the sensor at ADDRESS a {'/'.join(SIM_ROLES)} sensor (it keeps "
+        "the role across reboots and advertises it in its name)",
+    )
+    p.add_argument(
+        "--identify",
+        metavar="ADDRESS[=S]",
+        help="instead of listing: blink the sensor at ADDRESS for S seconds (default 10; 0 stops)",
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 

@@ -10,7 +10,7 @@ from bleak import BleakClient, BleakScanner
 from bleak.exc import BleakError
 
 from firmware_ble import protocol_core as core
-from imu_reader.ble import scan_sensors
+from imu_reader.ble import BleCentral, configure_sensor, scan_sensors
 from imu_reader.ble.backends.bumble import BumbleAdapter, BumbleClient, BumbleScanner
 from imu_reader.protocol import SensorInfo
 from tests.virtual_ble import run, served, still_link
@@ -215,3 +215,22 @@ def test_the_backend_classes_refuse_to_run_without_an_adapter() -> None:
         BumbleScanner(None, None)
     with pytest.raises(TypeError, match="bumble=BumbleAdapter"):
         BumbleClient("C0:52:54:00:00:01", disconnected_callback=None, timeout=1.0)
+
+
+def test_configure_sensor_sets_the_role_and_makes_it_blink() -> None:
+    async def scenario() -> tuple[SensorInfo, int, str | None, str]:
+        link = still_link(("shin", "pelvis"))
+        async with served(link) as central:
+            info = await configure_sensor(central, "c0:52:54:00:00:02", role="shin_left", identify_s=7)
+            with pytest.raises(BleakError) as missing:
+                await configure_sensor(central, "C0:52:54:00:00:09", identify_s=1, timeout_s=0.3)
+            pelvis = link.sensors[1]
+            return info, pelvis.identify_s, pelvis.saved_role, str(missing.value)
+
+    info, blinking, saved, missing = run(scenario())
+    assert info.role == "shin_left"
+    assert blinking == 7
+    assert saved == "shin_left"
+    assert missing == "no reptempo sensor at C0:52:54:00:00:09 seen for 0.3 s"
+    with pytest.raises(ValueError, match="unknown role 'hip'"):
+        run(configure_sensor(BleCentral("bumble:tcp-client:127.0.0.1:9"), "C0:52:54:00:00:01", role="hip"))

@@ -68,8 +68,16 @@ def test_the_readme_two_terminal_demo_counts_the_reps() -> None:
             timeout=120,
             check=False,
         )
+        backend = f"bumble:tcp-client:127.0.0.1:{port}"
+        set_role = subprocess.run(
+            [*REPTEMPO, "scan", "--ble-backend", backend, "--set-role", "C0:52:54:00:00:02=shin_left"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         scan = subprocess.run(
-            [*REPTEMPO, "scan", "--ble-backend", f"bumble:tcp-client:127.0.0.1:{port}", "--timeout", "0.5"],
+            [*REPTEMPO, "scan", "--ble-backend", backend, "--timeout", "0.5"],
             capture_output=True,
             text=True,
             timeout=60,
@@ -92,12 +100,16 @@ def test_the_readme_two_terminal_demo_counts_the_reps() -> None:
     assert summary["reps"] == 3
     links = {r["role"]: r for r in records if r["type"] == "link_summary"}
     assert 0.0 < links["shin"]["loss_percent"] < 6.0
+    assert set_role.returncode == 0, set_role.stderr
+    assert set_role.stdout == (
+        "C0:52:54:00:00:02: a shin_left sensor at 100 Hz; it advertises as reptempo-shin_left from now on\n"
+    )
     assert scan.returncode == 0, scan.stderr
     lines = scan.stdout.splitlines()
     assert lines[0].split() == ["name", "address", "role", "battery", "RSSI", "rate", "firmware"]
     assert [line.split()[:3] for line in lines[1:]] == [
         ["reptempo-shin", "C0:52:54:00:00:01", "shin"],
-        ["reptempo-pelvis", "C0:52:54:00:00:02", "pelvis"],
+        ["reptempo-shin_left", "C0:52:54:00:00:02", "shin_left"],
     ]
 
 
@@ -129,6 +141,12 @@ def test_live_without_the_link_is_one_line_and_exit_1() -> None:
             "--address: expected ROLE=ADDRESS with ROLE",
         ),
         (["scan", "--ble-backend", "bumble:"], "--ble-backend: expected 'platform' or 'bumble:TRANSPORT'"),
+        (["scan", "--set-role", "C0:52:54:00:00:01=hip"], "--set-role: expected ADDRESS=ROLE"),
+        (["scan", "--identify", "C0:52:54:00:00:01=300"], "--identify: expected ADDRESS or ADDRESS=S"),
+        (
+            ["scan", "--identify", "A", "--set-role", "B=shin"],
+            "--identify: --set-role and --identify must name",
+        ),
         (
             ["sim", "--ble", "tcp-client:1:2", "--exercise", "dead_bug"],
             "--ble: expected tcp-server:HOST:PORT",

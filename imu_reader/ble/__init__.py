@@ -9,7 +9,7 @@ from imu_reader.ble._advice import UserFixableError, advice_for
 from imu_reader.ble._central import PLATFORM, BleCentral, check_backend_spec
 from imu_reader.ble._inbox import PacketInbox
 from imu_reader.ble._messages import LinkMessage, SensorConnected, SensorDisconnected, SensorRetrying
-from imu_reader.ble._scan import FoundSensor, scan_sensors
+from imu_reader.ble._scan import FoundSensor, configure_sensor, scan_sensors
 from imu_reader.ble._supervisor import SensorSupervisor, SensorTarget
 
 __all__ = [
@@ -26,5 +26,6 @@ __all__ = [
     "UserFixableError",
     "advice_for",
     "check_backend_spec",
+    "configure_sensor",
     "scan_sensors",
 ]

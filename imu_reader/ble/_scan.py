@@ -76,3 +76,44 @@ async def _details(central: BleCentral, device: BLEDevice, sensor: FoundSensor) 
         firmware,
         info.rate_hz,
     )
+
+
+async def configure_sensor(
+    central: BleCentral,
+    address: str,
+    *,
+    role: str | None = None,
+    identify_s: int | None = None,
+    timeout_s: float = 5.0,
+) -> SensorInfo:
+    """Connect to the sensor at `address`, send it SET_ROLE and/or IDENTIFY, and return its
+    info read back (a sensor ignores what it cannot do: the info says what it did).
+
+    Raises ValueError for a role or duration the protocol cannot carry, BleakError if the
+    sensor is not found or the link fails.
+    """
+    commands = []
+    if role is not None:
+        if role not in core.ROLES:
+            raise ValueError(f"unknown role {role!r}: expected one of {', '.join(core.ROLES)}")
+        commands.append(core.pack_control(core.CMD_SET_ROLE, core.ROLES.index(role)))
+    if identify_s is not None:
+        if not 0 <= identify_s <= 255:
+            raise ValueError(f"identify takes 0 to 255 s, got {identify_s}")
+        commands.append(core.pack_control(core.CMD_IDENTIFY, identify_s))
+    device = None
+    async with central.scanning() as adverts:
+        try:
+            async with asyncio.timeout(timeout_s):
+                async for found, _adv in adverts:
+                    if found.address.upper() == address.upper():
+                        device = found
+                        break
+        except TimeoutError:
+            pass
+    if device is None:
+        raise BleakError(f"no reptempo sensor at {address} seen for {timeout_s:g} s")
+    async with central.connect_lock, central.client(device, timeout_s=10.0) as client:
+        for command in commands:
+            await client.write_gatt_char(core.CONTROL_CHAR_UUID, command, response=True)
+        return SensorInfo.from_bytes(bytes(await client.read_gatt_char(core.INFO_CHAR_UUID)))

@@ -97,7 +97,11 @@ class SensorSupervisor:
             try:
                 device = await self._find()
                 if device is None:
-                    reason = f"no sensor advertising as reptempo-{self.target.role} for {SCAN_S:.0f} s"
+                    who = self.target.address or f"reptempo-{self.target.role}"
+                    reason = (
+                        f"{who} not seen for {SCAN_S:.0f} s: is it switched on, charged and within a few "
+                        "metres? (a sensor connected to another app does not advertise)"
+                    )
                 else:
                     await self._stream(device)
                     delay_s = FIRST_RETRY_S  # it worked for a while: start backing off afresh

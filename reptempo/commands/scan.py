@@ -12,6 +12,7 @@ from reptempo.cli import EXIT_OK, CommandError, OptionError
 
 if TYPE_CHECKING:
     from imu_reader.ble import BleCentral, FoundSensor
+    from imu_reader.protocol import SensorInfo
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
         check_backend_spec(args.ble_backend)
     except ValueError as exc:
         raise OptionError("--ble-backend", str(exc)) from None
+    if args.set_role is not None or args.identify is not None:
+        return _configure(args)
     try:
         found = asyncio.run(_scan(BleCentral(args.ble_backend), args.timeout, not args.no_connect))
     except UserFixableError as exc:
@@ -43,6 +46,69 @@ async def _scan(central: BleCentral, timeout_s: float, details: bool) -> list[Fo
         return await scan_sensors(central, timeout_s, details=details)
     except (BleakError, OSError) as exc:
         raise advice_for(exc) or CommandError(f"scan failed: {exc}") from None
+    finally:
+        await central.close()
+
+
+IDENTIFY_S = 10
+
+
+def _configure(args: argparse.Namespace) -> int:
+    from firmware_ble import protocol_core as core
+    from imu_reader.ble import BleCentral, UserFixableError
+
+    role = identify_s = None
+    addresses = set()
+    if args.set_role is not None:
+        address, sep, role = args.set_role.partition("=")
+        if not sep or not address or role not in core.ROLES:
+            raise OptionError(
+                "--set-role",
+                f"expected ADDRESS=ROLE, ROLE one of {', '.join(core.ROLES)}, got {args.set_role!r}",
+            )
+        addresses.add(address.upper())
+    if args.identify is not None:
+        address, sep, seconds = args.identify.partition("=")
+        if not address or (sep and not (seconds.isdigit() and int(seconds) <= 255)):
+            raise OptionError(
+                "--identify", f"expected ADDRESS or ADDRESS=S with S 0 to 255, got {args.identify!r}"
+            )
+        identify_s = int(seconds) if sep else IDENTIFY_S
+        addresses.add(address.upper())
+    if len(addresses) != 1:
+        raise OptionError("--identify", "--set-role and --identify must name the same sensor")
+    address = addresses.pop()
+    try:
+        info = asyncio.run(
+            _configure_one(BleCentral(args.ble_backend), address, role, identify_s, args.timeout)
+        )
+    except UserFixableError as exc:
+        raise CommandError(str(exc)) from None
+    if role is not None and info.role != role:
+        raise CommandError(f"{address} did not take the role {role} (it is still {info.role})")
+    if args.format == "json":
+        print(json.dumps({"address": address, "info": info.to_dict(), "identify_s": identify_s}))
+        return EXIT_OK
+    told = [f"{address}: a {info.role} sensor at {info.rate_hz} Hz"]
+    if role is not None:
+        told.append(f"it advertises as reptempo-{info.role} from now on")
+    if identify_s:
+        told.append(f"blinking for {identify_s} s")
+    print("; ".join(told))
+    return EXIT_OK
+
+
+async def _configure_one(
+    central: BleCentral, address: str, role: str | None, identify_s: int | None, timeout_s: float
+) -> SensorInfo:
+    from bleak.exc import BleakError
+
+    from imu_reader.ble import advice_for, configure_sensor
+
+    try:
+        return await configure_sensor(central, address, role=role, identify_s=identify_s, timeout_s=timeout_s)
+    except (BleakError, OSError) as exc:
+        raise advice_for(exc) or CommandError(str(exc)) from None
     finally:
         await central.close()
 
