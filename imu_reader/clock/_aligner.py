@@ -202,6 +202,10 @@ class ClockAligner:
             if b != self._open_bin or yi - xi * self._period_s < self._open_y - self._open_x * self._period_s:
                 self._open_x, self._open_y = xi, yi
             self._open_bin = b
+        if len(fits) == 1:  # no bin closed: one fit for all (the usual case of a live notification)
+            period, offset, slew, slew_from = fits[0]
+            fade = np.clip(1.0 - (samples - slew_from) / self._bin_samples, 0.0, 1.0)
+            return np.asarray(offset + samples * period - slew * fade, dtype=np.float64)
         # Samples are sorted: fit j covers those after bin fit_bins[j] up to bin fit_bins[j + 1].
         starts = np.searchsorted(samples, (np.array(fit_bins[1:]) + 1) * self._bin_samples)
         counts = np.diff(np.concatenate(([0], starts, [samples.shape[0]])))
@@ -247,9 +251,11 @@ class ClockAligner:
 
 
 def _runs(values: IntArray) -> list[tuple[int, int]]:
-    """[start, end) of each run of equal values."""
+    """[start, end) of each run of equal values, which never decrease."""
     if values.size == 0:
         return []
+    if values[0] == values[-1]:
+        return [(0, int(values.size))]
     cuts = np.flatnonzero(values[1:] != values[:-1]) + 1
     bounds = np.concatenate(([0], cuts, [values.size]))
     return list(pairwise(bounds.tolist()))

@@ -139,10 +139,13 @@ class LinkTracker:
         """Account for a batch in arrival order and return the packets worth keeping."""
         self._received += len(decoded)
         status = decoded.status
-        for code in Malformed:
-            if code:
-                self._malformed[code.label] += int(np.count_nonzero(status == code))
-        good = np.flatnonzero(status == Malformed.OK)
+        if status.any():
+            for code, n in enumerate(np.bincount(status, minlength=len(_MALFORMED_LABELS)).tolist()):
+                if code:
+                    self._malformed[_MALFORMED_LABELS[code]] += n
+            good = np.flatnonzero(status == Malformed.OK)
+        else:
+            good = np.arange(status.shape[0])
         parts: list[TrackedPackets] = []
         start = 0
         while start < good.shape[0]:
@@ -155,6 +158,8 @@ class LinkTracker:
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
             return TrackedPackets(empty, empty, empty, np.zeros(0, dtype=np.bool_), empty)
+        if len(parts) == 1:
+            return parts[0]
         return TrackedPackets(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
 
     def _segment(self, decoded: DecodedPackets, idx: IntArray) -> tuple[TrackedPackets, int | None]:
@@ -236,3 +241,5 @@ class LinkTracker:
 
 
 _FIELDS = ("index", "first_counter", "sample_count", "gap_before", "epoch")
+_MALFORMED_LABELS = [code.label for code in sorted(Malformed)]
+"""Labels by code value (0 = OK), looked up once: enum attribute access is slow per batch."""
