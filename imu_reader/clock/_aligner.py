@@ -203,9 +203,9 @@ class ClockAligner:
                 self._open_x, self._open_y = xi, yi
             self._open_bin = b
         if len(fits) == 1:  # no bin closed: one fit for all (the usual case of a live notification)
-            period, offset, slew, slew_from = fits[0]
-            fade = np.clip(1.0 - (samples - slew_from) / self._bin_samples, 0.0, 1.0)
-            return np.asarray(offset + samples * period - slew * fade, dtype=np.float64)
+            fit_period, fit_offset, fit_slew, fit_slew_from = fits[0]
+            fit_fade = np.clip(1.0 - (samples - fit_slew_from) / self._bin_samples, 0.0, 1.0)
+            return np.asarray(fit_offset + samples * fit_period - fit_slew * fit_fade, dtype=np.float64)
         # Samples are sorted: fit j covers those after bin fit_bins[j] up to bin fit_bins[j + 1].
         starts = np.searchsorted(samples, (np.array(fit_bins[1:]) + 1) * self._bin_samples)
         counts = np.diff(np.concatenate(([0], starts, [samples.shape[0]])))
