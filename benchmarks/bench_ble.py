@@ -105,7 +105,7 @@ def bench_ble(repeat: int) -> list[Figure]:
             "ms",
             TARGET_LATENCY_P99_MS,
             "lower",
-            note="notification arrival to events out, 99th percentile over the session's event batches",
+            note="arrival of the notification completing a DSP batch to its events out, 99th percentile",
         ),
         Figure("ble.latency_median", summary["latency_median_ms"], "ms", None, "lower", note=note),
         Figure(

@@ -44,14 +44,17 @@ class SessionStats:
 
     Attributes:
         batches: inbox batches processed.
-        latency_s: per batch that produced events: from the arrival of the notification
-            that completed it to the events' hand-off, s (kept only when asked for). The DSP
-            analyses 80 ms of a sensor's samples at a time, so no event can come sooner.
+        latency_s: per DSP batch: from the arrival of the notification that completed it to
+            the hand-off of its events (when it had any: every batch can), s; kept only when
+            asked for. The DSP analyses 80 ms of a sensor's samples at a time, so no event can
+            come sooner.
+        event_batches: batches that produced events.
     """
 
     events: int = 0
     reps: int = 0
     batches: int = 0
+    event_batches: int = 0
     latency_s: list[float] = field(default_factory=list)
 
 
@@ -160,9 +163,10 @@ class LiveSession:
             return
         events = self.pipeline.process({r: s for r, s in block.items() if r in self.pipeline.rates_hz})
         if events:
+            self.stats.event_batches += 1
             self._tell(events)
-            if self.measure_latency and woken_by is not None:
-                self.stats.latency_s.append(self.clock() - woken_by)
+        if self.measure_latency and woken_by is not None:
+            self.stats.latency_s.append(self.clock() - woken_by)
 
     def _maybe_start_dsp(self) -> None:
         present = [t.role for t in self.targets if t.role in self.streams]

@@ -84,7 +84,8 @@ async def _live(
 
 
 def latency_ms(latency_s: list[float]) -> dict[str, float | None]:
-    """Median and 99th percentile of the time from a packet's arrival to its events, ms."""
+    """Median and 99th percentile of the time from the arrival of a notification that
+    completes a DSP batch to the hand-off of the batch's events, ms."""
     if not latency_s:
         return {"latency_median_ms": None, "latency_p99_ms": None}
     ordered = sorted(latency_s)
