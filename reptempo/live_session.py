@@ -94,6 +94,11 @@ class LiveSession:
         self._pending: dict[str, list[SensorSamples]] = {}
         self._t0 = clock()
 
+    @property
+    def started_s(self) -> float:
+        """When the session started: host monotonic time, s (session time 0)."""
+        return self._t0
+
     def session_s(self, monotonic_s: float) -> float:
         """Host monotonic time as session time (seconds since the session started)."""
         return monotonic_s - self._t0

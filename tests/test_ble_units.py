@@ -121,13 +121,13 @@ def test_the_inbox_wakes_its_reader_once_a_sensor_has_a_batch() -> None:
         steps = []
         for t in (1.0, 1.04):
             inbox.put("shin", packet(4), t)
-            steps.append((inbox._ready.is_set(), inbox.woken_by_s))
+            steps.append((inbox.ready, inbox.woken_by_s))
         inbox.put("pelvis", packet(1), 1.05)  # no batch set: every packet wakes the reader
         await asyncio.wait_for(inbox.wait(), 1.0)
         taken = inbox.take()
-        steps.append((inbox._ready.is_set(), float(len(taken["shin"][0]) + len(taken["pelvis"][0]))))
+        steps.append((inbox.ready, float(len(taken["shin"][0]) + len(taken["pelvis"][0]))))
         inbox.put("shin", b"\x01", 1.1)  # a malformed packet counts as one sample
-        steps.append((inbox._ready.is_set(), inbox.woken_by_s))
+        steps.append((inbox.ready, inbox.woken_by_s))
         return steps
 
     assert asyncio.run(scenario()) == [(False, None), (True, 1.04), (False, 3.0), (False, 1.04)]

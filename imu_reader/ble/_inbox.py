@@ -40,6 +40,11 @@ class PacketInbox:
             self.woken_by_s = arrival_s
             self._ready.set()
 
+    @property
+    def ready(self) -> bool:
+        """A sensor has a batch waiting (the reader would be woken)."""
+        return self._ready.is_set()
+
     async def wait(self) -> None:
         """Until a sensor has a batch waiting."""
         await self._ready.wait()

@@ -245,6 +245,11 @@ class EmulatedSensor:
         return f"reptempo-{self.state.role}"
 
     @property
+    def powered_on_s(self) -> float:
+        """When `start()` powered the sensor on: host monotonic time, s (the event loop's clock)."""
+        return self._t0
+
+    @property
     def elapsed_s(self) -> float:
         """Seconds since power-on, on the host's clock."""
         return asyncio.get_running_loop().time() - self._t0
