@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -57,7 +57,14 @@ class BleCentral:
         """A scanner for reptempo sensors (by their service UUID)."""
         return BleakScanner(service_uuids=[core.SERVICE_UUID], **self.scanner_kwargs())
 
-    def client(self, device: BLEDevice, *, timeout_s: float, on_disconnect: Any = None) -> BleakClient:
+    def client(
+        self,
+        device: BLEDevice,
+        *,
+        timeout_s: float,
+        on_disconnect: Callable[[BleakClient], None] | None = None,
+    ) -> BleakClient:
+        """A new client for `device` (never reused: see SensorSupervisor)."""
         return BleakClient(device, on_disconnect, timeout=timeout_s, **self.client_kwargs())
 
     @asynccontextmanager
