@@ -93,18 +93,25 @@ class LiveSession:
         ]
         self._pending: dict[str, list[SensorSamples]] = {}
         self._t0 = clock()
+        self._stop_requested = False
 
     @property
     def started_s(self) -> float:
         """When the session started: host monotonic time, s (session time 0)."""
         return self._t0
 
+    def request_stop(self) -> None:
+        """End the session as its duration would (from a signal handler, say): `run` settles
+        the DSP, tells what it found and returns."""
+        self._stop_requested = True
+        self.inbox.wake()
+
     def session_s(self, monotonic_s: float) -> float:
         """Host monotonic time as session time (seconds since the session started)."""
         return monotonic_s - self._t0
 
     async def run(self, duration_s: float | None = None) -> SessionStats:
-        """Stream until `duration_s` has passed (None: until cancelled), then settle the DSP.
+        """Stream until `duration_s` has passed (None: until `request_stop`), then settle the DSP.
 
         A user-fixable error of a sensor's link (no adapter, no permission) ends the session
         and propagates.
@@ -131,7 +138,7 @@ class LiveSession:
                 if task.done():
                     task.result()  # a link that gave up raises its error here
             now = self.clock()
-            if end is not None and now >= end:
+            if self._stop_requested or (end is not None and now >= end):
                 return
             wake_at = min(next_status, next_drain) if end is None else min(next_status, next_drain, end)
             try:

@@ -4,6 +4,7 @@ README run as a user runs it (two processes over TCP), and bad options."""
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -111,6 +112,42 @@ def test_the_readme_two_terminal_demo_counts_the_reps() -> None:
         ["reptempo-shin", "C0:52:54:00:00:01", "shin"],
         ["reptempo-shin_left", "C0:52:54:00:00:02", "shin_left"],
     ]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_ends_a_live_session_cleanly(signum: int) -> None:
+    port = _free_port()
+    sim = _start_sim(port, "--reps", "2", "--seed", "4")
+    live = subprocess.Popen(
+        [*REPTEMPO, "live", "--ble-backend", f"bumble:tcp-client:127.0.0.1:{port}", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert live.stdout is not None
+        connected = 0
+        for line in live.stdout:
+            record = json.loads(line)
+            connected += record["type"] == "sensor" and record["state"] == "connected"
+            if connected == 2:
+                break
+        time.sleep(1.0)
+        live.send_signal(signum)
+        rest, err = live.communicate(timeout=30)
+    finally:
+        live.kill()
+        sim.terminate()
+        sim.wait(10)
+        for pipe in (sim.stdout, live.stdout, live.stderr):
+            if pipe is not None:
+                pipe.close()
+    assert live.returncode == 0, err
+    records = [json.loads(line) for line in rest.splitlines()]
+    assert [r["role"] for r in records if r.get("state") == "disconnected"] == ["shin", "pelvis"]
+    assert all(r["reason"] == "stopped" for r in records if r.get("state") == "disconnected")
+    assert sorted(r["role"] for r in records if r["type"] == "link_summary") == ["pelvis", "shin"]
+    assert records[-1]["type"] == "summary"
 
 
 def test_live_without_the_link_is_one_line_and_exit_1() -> None:

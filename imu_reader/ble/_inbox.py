@@ -45,6 +45,10 @@ class PacketInbox:
         """A sensor has a batch waiting (the reader would be woken)."""
         return self._ready.is_set()
 
+    def wake(self) -> None:
+        """Wake the reader now, batch or not (to tell it something else)."""
+        self._ready.set()
+
     async def wait(self) -> None:
         """Until a sensor has a batch waiting."""
         await self._ready.wait()

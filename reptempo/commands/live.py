@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
 from reptempo.cli import EXIT_OK, CommandError, OptionError
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 if TYPE_CHECKING:
     from dsp.events import Event
@@ -65,6 +68,16 @@ async def _live(
     from reptempo.live_session import LiveSession
 
     session = LiveSession(central, wanted, printer, measure_latency=True)
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        # The first Ctrl-C (or SIGTERM) ends the session cleanly; a second one interrupts.
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+        session.request_stop()
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop)
     cpu_start = time.process_time()
     wall_start = time.monotonic()
     try:
