@@ -50,8 +50,10 @@ REST_BAND_DEG = 10.0
 """A leg within this of its rest angle (or 0.3 of the stroke that took it there, if less)..."""
 RESTING_S = 0.5
 """...for this long (enough to judge), not shaking, is resting, not holding the top of a rep."""
-HELD_TREMOR = 4.0
-"""A leg whose tremor is this many times the quietest is held up (see `dsp.tremor`)."""
+HELD_TREMOR = 2.5
+"""A leg whose tremor is this many times the quietest is held up (see `dsp.tremor`): a
+resting one reads 1 to 1.6, one held by a rested athlete from about 4 (the tremor is then
+not far above the gyro's noise)."""
 LOWEST_DEG = -65.0
 """No rep takes the shin further below its rest angle (bent knees go to about -45)."""
 CONFIRM_BELOW_DEG = 15.0
@@ -60,6 +62,8 @@ KEEP_S = MAX_HOLD_S + 20.0
 """Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
 BACK_FRACTION = 0.35
 """A rep's second stroke covers at least this share of its first."""
+DECIDE_AFTER_STILL_S = 0.5
+"""A set's first stroke starts at least this long after the leg's last one."""
 HELD_BEFORE_S = 1.0
 """How long before a set's first stroke the leg must shake to be held (a top start)."""
 
@@ -96,7 +100,8 @@ class RepCounter:
         self._mode = 0
         self._first: Stroke | None = None
         self._pending: tuple[Stroke, Stroke] | None = None
-        self._last_rep_stroke_s = -np.inf  # the end of the last stroke that made part of a rep
+        self._last_rep_stroke_s = -np.inf  # the end of the last rep's second stroke
+        self._last_stroke_end_s = -np.inf
         self._rep_starts_s: list[float] = []
         self._last_rep_end_s = -np.inf
         self._unconfirmed: LegRep | None = None
@@ -160,6 +165,7 @@ class RepCounter:
         alike = held is not None and 0.5 <= rep.rom_deg / max(held.rom_deg, 1e-9) <= 2.0
         if held is not None and alike and rep.start_s - held.end_s <= self.settings.set_rest_s:
             out.append(LegRep(**{**held.__dict__, "known_s": rep.known_s}))
+            self._last_rep_stroke_s = max(held.top_s, held.bottom_s)
         elif (
             rep.rom_deg < CONFIRM_BELOW_DEG and rep.start_s - self._last_rep_end_s > self.settings.set_rest_s
         ):
@@ -167,6 +173,8 @@ class RepCounter:
             self._last_rep_end_s = rep.end_s
             return
         self._last_rep_end_s = rep.end_s
+        # Only a rep told keeps its set going (a fidget held for confirmation does not).
+        self._last_rep_stroke_s = max(rep.top_s, rep.bottom_s)
         out.append(rep)
 
     def _on_stroke(self, stroke: Stroke) -> None:
@@ -174,15 +182,33 @@ class RepCounter:
         # a rest is longer than the set's own rhythm too.
         starts = self._rep_starts_s[-TYPICAL_OF - 1 :]
         rhythm_s = float(np.median(np.diff(starts))) if len(starts) > 1 else 0.0
-        if stroke.start_s - self._last_rep_stroke_s > max(self.settings.set_rest_s, 1.5 * rhythm_s):
-            # A new set, perhaps of another exercise: find out how it goes again. (Fidgets
-            # in the rest do not keep the last set going.)
+        if min(stroke.start_deg, stroke.end_deg) < LOWEST_DEG:
+            return  # standing up, lying down again
+        if self._first is not None and stroke.start_s - self._first.end_s > MAX_HOLD_S:
+            self._first = None  # held too long to be a rep's
+        still_s = stroke.start_s - self._last_stroke_end_s
+        self._last_stroke_end_s = stroke.end_s
+        first = self._first
+        if (
+            first is not None
+            and stroke.size_deg < BACK_FRACTION * first.size_deg
+            and not _ends_near_start(first, stroke)
+        ):
+            return  # a bounce off the bottom, an adjustment: the rep goes on
+        # Only reps told keep a set going (not a fidget, whose first stroke may have looked
+        # like a rep's); a rep's second stroke is judged by its hold.
+        if self._first is None and stroke.start_s - self._last_rep_stroke_s > max(
+            self.settings.set_rest_s, 1.5 * rhythm_s
+        ):
+            # A new set, perhaps of another exercise: find out how it goes again.
             self._mode, self._first, self._full_roms, self._rep_starts_s = 0, None, [], []
         smallest = self._smallest_rep_deg()
         if stroke.size_deg < 0.5 * smallest:
             return  # an adjustment at the top or the bottom
         if self._mode == 0:
-            if stroke.size_deg < smallest:
+            # A set's first rep leaves a leg that waited still (for the set to start); a
+            # movement straight out of another one is still getting into position.
+            if stroke.size_deg < smallest or still_s < DECIDE_AFTER_STILL_S:
                 return
             if stroke.direction > 0:
                 self._mode = 1
@@ -194,21 +220,16 @@ class RepCounter:
             # A top-start rep leaves a held leg; one at rest is moving about (repositioning).
             held = self._mode > 0 or self._held_before(stroke.start_s)
             self._first = stroke if stroke.size_deg >= smallest and held else None
-            if self._first is not None:
-                self._last_rep_stroke_s = stroke.end_s
             return
         first, self._first = self._first, None
         if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
             return
         # Back a good part of the way (a partial rep comes back from about half way), or to
         # about where it started (a held leg may sag during a long hold, shortening the way).
-        back = stroke.size_deg >= BACK_FRACTION * first.size_deg or (
-            abs(stroke.end_deg - first.start_deg) <= 0.5 * first.size_deg
-        )
+        back = stroke.size_deg >= BACK_FRACTION * first.size_deg or _ends_near_start(first, stroke)
         if not back or not self._plausible(first, stroke):
             return
         self._pending = (first, stroke)
-        self._last_rep_stroke_s = stroke.end_s
         self._rep_starts_s.append(first.start_s)
 
     def _smallest_rep_deg(self) -> float:
@@ -321,3 +342,10 @@ class RepCounter:
 
 def _phase_after(stroke: Stroke) -> str:
     return "top" if stroke.direction > 0 else "bottom"
+
+
+def _ends_near_start(first: Stroke, second: Stroke) -> bool:
+    """The second stroke brings the leg back to about where the first took it from."""
+    return (
+        second.direction != first.direction and abs(second.end_deg - first.start_deg) <= 0.5 * first.size_deg
+    )
