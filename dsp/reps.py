@@ -62,6 +62,12 @@ KEEP_S = MAX_HOLD_S + 20.0
 """Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
 BACK_FRACTION = 0.35
 """A rep's second stroke covers at least this share of its first."""
+AGAINST_TURN_M = 0.08
+"""A stroke that moves the sensor this far the other way from its turn of the shin moves the
+leg against it (a leg lifted about the hip takes the shin sensor up by 0.3 m or more)."""
+AGAINST_PER_RAD_M = 0.5
+"""...and further than this per radian of the turn: more than turning about the hip can take
+it the other way (past the vertical, a leg raised further moves the sensor down a little)."""
 DECIDE_AFTER_STILL_S = 0.5
 """A set's first stroke starts at least this long after the leg's last one."""
 HELD_BEFORE_S = 1.0
@@ -110,6 +116,7 @@ class RepCounter:
         # Recent tremor, to tell a held leg from a resting one.
         self._t = np.zeros(0)
         self._tremor = np.zeros(0)
+        self._vertical = np.zeros(0)  # the sensor's upward acceleration, NaN where unknown
         self._vt = np.zeros(0)  # the velocity's times (its filter delay taken off)
         self._v = np.zeros(0)
         self._delay_s = 0.0
@@ -123,6 +130,8 @@ class RepCounter:
         # Histories of tremor and velocity, trimmed after the block's strokes are handled.
         self._t = np.concatenate((self._t, track.time_s))
         self._tremor = np.concatenate((self._tremor, track.tremor))
+        vertical = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
+        self._vertical = np.concatenate((self._vertical, vertical))
         self._vt = np.concatenate((self._vt, t))
         self._v = np.concatenate((self._v, track.velocity_dps))
         moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
@@ -138,9 +147,10 @@ class RepCounter:
         self._settle(t, moving, float(t[-1]) + 1e-9, out)
         self._last_t = float(t[-1])
         keep = int(np.searchsorted(self._t, self._t[-1] - KEEP_S))
-        self._t, self._tremor, self._vt, self._v = (
+        self._t, self._tremor, self._vertical, self._vt, self._v = (
             self._t[keep:],
             self._tremor[keep:],
+            self._vertical[keep:],
             self._vt[keep:],
             self._v[keep:],
         )
@@ -259,6 +269,30 @@ class RepCounter:
         tremor = self._tremor_between(first.end_s, second.start_s)
         return tremor is not None and tremor > HELD_TREMOR
 
+    def _rise_m(self, stroke: Stroke) -> float:
+        """How far the sensor went up during a stroke, m (NaN if not known): its upward
+        acceleration integrated twice, the velocity left at the end (the leg is still at both
+        ends) taken for the accelerometer's bias and removed in proportion to the time."""
+        i0, i1 = (int(i) for i in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
+        if i0 == 0 or i1 - i0 < 4:
+            return math.nan  # not all of it kept
+        t, a = self._t[i0:i1], self._vertical[i0:i1]
+        dt = np.diff(t)
+        v = np.concatenate(([0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * dt)))
+        v -= v[-1] * (t - t[0]) / (t[-1] - t[0])
+        return float(np.sum(0.5 * (v[1:] + v[:-1]) * dt))
+
+    def _lowered_on_the_turn_up(self, first: Stroke, second: Stroke) -> bool:
+        """The leg went down while the shin turned up, and back (a dead bug: the hip and the
+        knee straighten together, the shin's inclination hardly changes and rises a little):
+        each stroke moved the sensor clearly the other way from its turn."""
+        for s in (first, second):
+            against_m = -s.direction * self._rise_m(s)
+            # NaN (not known) compares False: the shin's turn decides.
+            if not (against_m > AGAINST_TURN_M and against_m > AGAINST_PER_RAD_M * math.radians(s.size_deg)):
+                return False
+        return True
+
     def _settle(self, t: FloatArray, moving: IntArray, until_s: float, out: list[LegRep | Phase]) -> None:
         """Tell the pending rep if, by `until_s`, the leg moved again or paused long enough."""
         if self._pending is None:
@@ -295,6 +329,8 @@ class RepCounter:
         self, first: Stroke, second: Stroke, end_s: float, known_s: float, *, moved_soon: bool
     ) -> LegRep:
         up, down = (first, second) if first.direction > 0 else (second, first)
+        if self._lowered_on_the_turn_up(first, second):
+            up, down = down, up
         angles = (first.start_deg, first.end_deg, second.start_deg, second.end_deg)
         rom = max(angles) - min(angles)
         typical = float(np.median(self._full_roms[-TYPICAL_OF:])) if self._full_roms else None

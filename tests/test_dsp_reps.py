@@ -6,6 +6,7 @@ rep's true phases are known: the counter is judged against the motion it was giv
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Sequence
@@ -330,6 +331,25 @@ def test_a_bounce_off_the_bottom_does_not_break_the_rep() -> None:
     assert len(found) == 3
     assert [r.eccentric_s for r in found] == pytest.approx([0.8] * 3, abs=0.08)
     assert all("swing" in r.flags for r in found)
+
+
+def test_a_leg_lowered_while_its_shin_turns_up_is_lowered() -> None:
+    """A dead bug: from the tabletop the hip and the knee straighten together, the shin
+    sensor drops 0.28 m while the shin turns up 10 degrees (its inclination), and comes back.
+    The stroke that lowers the sensor is the eccentric, whichever way the shin turned."""
+    cycle = [(3.0, 1.0), (0.5, None), (1.5, 0.0), (3.0, None)]  # (duration, share of the way)
+    moves = [Move(2.0)] + 3 * [Move(d, None if x is None else 10.0 * x) for d, x in cycle]
+    track = motion(moves, tremor_spans=[(0.0, 60.0, 5.0)])
+    height = motion([Move(2.0)] + 3 * [Move(d, None if x is None else -28.0 * x) for d, x in cycle])
+    vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)  # cm -> m
+    found = reps(count(dataclasses.replace(track, vertical_mps2=vertical)))
+    assert len(found) == 3
+    assert [r.eccentric_s for r in found] == pytest.approx([3.0] * 3, abs=0.05)
+    assert [r.concentric_s for r in found] == pytest.approx([1.5] * 3, abs=0.05)
+    assert all(r.bottom_s < r.top_s for r in found)
+    # Without the accelerometer the shin's turn decides: raised first.
+    plain = reps(count(track))
+    assert [r.eccentric_s for r in plain] == pytest.approx([1.5] * 3, abs=0.05)
 
 
 # -- block invariance --------------------------------------------------------------------
