@@ -58,6 +58,8 @@ LOWEST_DEG = -65.0
 """No rep takes the shin further below its rest angle (bent knees go to about -45)."""
 CONFIRM_BELOW_DEG = 15.0
 """A first rep smaller than this waits for a second one before it is told."""
+ALIKE_RATIO = (0.5, 2.0)
+"""...one of about its size: this share of its range at least and at most (fidgets vary)."""
 KEEP_S = MAX_HOLD_S + 20.0
 """Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
 BACK_FRACTION = 0.35
@@ -98,10 +100,11 @@ class LegRep:
 class RepCounter:
     """One leg's reps, from its angle track, block by block."""
 
-    def __init__(self, leg: str, settings: Settings) -> None:
+    def __init__(self, leg: str, settings: Settings, rate_hz: float | None = None) -> None:
+        """`rate_hz`: the sensor's nominal rate, for the strokes' tremor filter (none without)."""
         self.leg = leg
         self.settings = settings
-        self._strokes = StrokeDetector(settings.moving_dps)
+        self._strokes = StrokeDetector(settings.moving_dps, rate_hz)
         # +1: reps raise then lower (wait at the bottom); -1: lower then raise; 0: not known.
         self._mode = 0
         self._first: Stroke | None = None
@@ -172,7 +175,7 @@ class RepCounter:
         within a set's rest."""
         held, self._unconfirmed = self._unconfirmed, None
         # Confirmed by a rep soon after and of about its size (fidgets vary).
-        alike = held is not None and 0.5 <= rep.rom_deg / max(held.rom_deg, 1e-9) <= 2.0
+        alike = held is not None and ALIKE_RATIO[0] <= rep.rom_deg / max(held.rom_deg, 1e-9) <= ALIKE_RATIO[1]
         if held is not None and alike and rep.start_s - held.end_s <= self.settings.set_rest_s:
             out.append(LegRep(**{**held.__dict__, "known_s": rep.known_s}))
             self._last_rep_stroke_s = max(held.top_s, held.bottom_s)
@@ -207,8 +210,10 @@ class RepCounter:
             return  # a bounce off the bottom, an adjustment: the rep goes on
         # Only reps told keep a set going (not a fidget, whose first stroke may have looked
         # like a rep's); a rep's second stroke is judged by its hold.
-        if self._first is None and stroke.start_s - self._last_rep_stroke_s > max(
-            self.settings.set_rest_s, 1.5 * rhythm_s
+        if (
+            self._first is None
+            and not self._may_confirm(stroke)
+            and stroke.start_s - self._last_rep_stroke_s > max(self.settings.set_rest_s, 1.5 * rhythm_s)
         ):
             # A new set, perhaps of another exercise: find out how it goes again.
             self._mode, self._first, self._full_roms, self._rep_starts_s = 0, None, [], []
@@ -241,6 +246,16 @@ class RepCounter:
             return
         self._pending = (first, stroke)
         self._rep_starts_s.append(first.start_s)
+
+    def _may_confirm(self, stroke: Stroke) -> bool:
+        """The stroke may start the rep that confirms a small first rep held back (see
+        `_tell`): one of about its size, soon after it. That first rep's set goes on."""
+        held = self._unconfirmed
+        return (
+            held is not None
+            and stroke.start_s - held.end_s <= self.settings.set_rest_s
+            and ALIKE_RATIO[0] <= stroke.size_deg / max(held.rom_deg, 1e-9) <= ALIKE_RATIO[1]
+        )
 
     def _smallest_rep_deg(self) -> float:
         """`min_rom_deg`, or more once the exercise's typical range is known."""

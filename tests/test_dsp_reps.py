@@ -352,6 +352,33 @@ def test_a_leg_lowered_while_its_shin_turns_up_is_lowered() -> None:
     assert [r.eccentric_s for r in plain] == pytest.approx([1.5] * 3, abs=0.05)
 
 
+def test_slow_small_reps_are_counted_with_the_product_settings() -> None:
+    """10 degrees up in 5 s and down in 6 s (peak speeds 3.8 and 3.1 deg/s): slow, but reps."""
+    moves = [
+        Move(2.0),
+        *rep_moves(top_deg=10.0, up_s=5.0, down_s=6.0),
+        *rep_moves(top_deg=10.0, up_s=5.0, down_s=6.0),
+    ]
+    found = reps(count(motion(moves)))
+    assert [r.start_s for r in found] == pytest.approx([2.0, 15.0], abs=0.1)
+    assert [r.eccentric_s for r in found] == pytest.approx([6.0, 6.0], abs=0.1)
+
+
+def test_a_small_first_rep_keeps_its_set_going_for_the_rep_that_confirms_it() -> None:
+    """A set of big reps, a rest, then a set whose first rep is small (12 degrees, held back
+    to be confirmed) and whose next reps, twice its size, start more than a set's rest after
+    the big ones, straight out of its lowering: raised first, as the small one was."""
+    moves = [Move(2.0), *rep_moves(), *rep_moves(), Move(20.0)]
+    small_from_s = sum(m.duration_s for m in moves)
+    moves += [Move(1.0, 12.0), Move(1.0), Move(4.0, 0.0)]
+    moves += 2 * [Move(0.8, 23.0), Move(1.0), Move(4.0, 0.0)] + [Move(3.0)]
+    found = reps(count(motion(moves)))
+    assert [round(r.rom_deg) for r in found] == [60, 60, 12, 23, 23]
+    starts = [small_from_s, small_from_s + 6.0, small_from_s + 11.8]
+    assert [r.start_s for r in found[2:]] == pytest.approx(starts, abs=0.1)
+    assert all(r.top_s < r.bottom_s for r in found)
+
+
 # -- block invariance --------------------------------------------------------------------
 
 SESSION_MOVES = [Move(2.0)]
