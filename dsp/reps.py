@@ -67,6 +67,9 @@ BACK_FRACTION = 0.35
 AGAINST_TURN_M = 0.08
 """A stroke that moves the sensor this far the other way from its turn of the shin moves the
 leg against it (a leg lifted about the hip takes the shin sensor up by 0.3 m or more)."""
+KNEES_AGAINST_M = 0.05
+"""A stroke that moves the sensor this far against the shin's turn moves the knee, not the
+leg about the hip (which takes the shin sensor 0.16 m or more the way it turns)."""
 AGAINST_PER_RAD_M = 0.5
 """...and further than this per radian of the turn: more than turning about the hip can take
 it the other way (past the vertical, a leg raised further moves the sensor down a little)."""
@@ -277,8 +280,11 @@ class RepCounter:
         if min(first.end_deg, second.end_deg) < LOWEST_DEG:
             return False
         band = min(REST_BAND_DEG, 0.3 * first.size_deg)
-        if self._mode < 0 or abs(first.end_deg) >= band or second.start_s - first.end_s <= RESTING_S:
+        if self._mode < 0 or abs(first.end_deg) >= band:
             return True
+        if second.start_s - first.end_s <= RESTING_S:
+            # No time to tell a held leg from one put down; the accelerometer may.
+            return not self._knees_only(first, second)
         # Level with the rest angle for a while: held there (bent knees over the hips), or
         # put down? A held leg shakes all the time; a resting one only when it is moved.
         tremor = self._tremor_between(first.end_s, second.start_s)
@@ -307,6 +313,23 @@ class RepCounter:
             if not (against_m > AGAINST_TURN_M and against_m > AGAINST_PER_RAD_M * math.radians(s.size_deg)):
                 return False
         return True
+
+    def _knees_only(self, first: Stroke, second: Stroke) -> bool:
+        """Both controlled strokes moved the sensor against the shin's turn, but less than a
+        leg straightening at hip and knee does (see `_lowered_on_the_turn_up`): the knee
+        moved, not the leg about the hip. Legs put down flat after bent-knee lifts turn the
+        shin up to its rest angle while the knee comes down; drawing the knees up again at
+        once turns it down while the knee rises. (A ballistic stroke's abrupt start or stop
+        is not sampled well enough for the double integral.)"""
+        if not all(
+            1 - SWING_PEAK_POSITION <= s.peak_position <= SWING_PEAK_POSITION for s in (first, second)
+        ):
+            return False
+        against = [-s.direction * self._rise_m(s) for s in (first, second)]
+        per_rad = [
+            a / max(math.radians(s.size_deg), 1e-9) for a, s in zip(against, (first, second), strict=True)
+        ]
+        return all(a > KNEES_AGAINST_M for a in against) and all(p < AGAINST_PER_RAD_M for p in per_rad)
 
     def _settle(self, t: FloatArray, moving: IntArray, until_s: float, out: list[LegRep | Phase]) -> None:
         """Tell the pending rep if, by `until_s`, the leg moved again or paused long enough."""

@@ -379,6 +379,22 @@ def test_a_small_first_rep_keeps_its_set_going_for_the_rep_that_confirms_it() ->
     assert all(r.top_s < r.bottom_s for r in found)
 
 
+def test_legs_put_down_and_knees_drawn_up_again_after_a_set_is_no_rep() -> None:
+    """Bent-knee lifts (the shin turns from -45 to +5 degrees about the hip: the sensor
+    rises 0.3 m and comes back), then the legs put down flat (the shin turns up to its rest
+    angle, but the knee comes down: the sensor drops 0.1 m) and at once the knees drawn up
+    again to shift the hips (the shin turns down, the sensor rises): no fourth rep."""
+    # (duration s, shin angle deg, sensor height cm); None: hold.
+    plan: list[tuple[float, float | None, float | None]] = [(2.0, -45.0, 10.0), (1.2, None, None)]
+    plan += 3 * [(1.5, 5.0, 40.0), (0.5, None, None), (3.0, -45.0, 10.0), (0.5, None, None)]
+    plan += [(1.5, 0.0, 0.0), (1.2, -45.0, 10.0), (1.0, None, None), (1.2, 0.0, 0.0), (5.0, None, None)]
+    track = motion([Move(2.0)] + [Move(d, a) for d, a, _ in plan])
+    height = motion([Move(2.0)] + [Move(d, h) for d, _, h in plan])
+    vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)  # cm -> m
+    found = reps(count(dataclasses.replace(track, vertical_mps2=vertical)))
+    assert [r.start_s for r in found] == pytest.approx([5.2, 10.7, 16.2], abs=0.05)
+
+
 # -- block invariance --------------------------------------------------------------------
 
 SESSION_MOVES = [Move(2.0)]
