@@ -124,8 +124,8 @@ class AxisAngle:
         self.rest = rest
         self.axis = axis
         self._gravity_angle = SignedAngle(rest.up, axis)
-        self._vertical_basis = np.column_stack((rest.up, np.cross(axis, rest.up), axis))
-        self._up_on_axis = float(axis @ rest.up)
+        on_axis = axis * float(axis @ rest.up)
+        self._vertical_basis = np.column_stack((rest.up - on_axis, np.cross(axis, rest.up), on_axis))
         self._angle: float | None = None
         self._last_time_s = math.nan
         self._last_rate = 0.0
@@ -170,10 +170,10 @@ class AxisAngle:
         """Upward acceleration (m/s^2) of the sensor at each sample: the accelerometer along
         the rest's up direction turned by the angle, less gravity."""
         turn = np.radians(angle_deg)
-        c, s = np.cos(turn), np.sin(turn)
-        # Rodrigues' formula for the up direction turned by -angle, dotted with each sample.
-        on_up, on_across, on_axis = (acc_mps2 @ self._vertical_basis).T
-        along = c * (on_up - self._up_on_axis * on_axis) - s * on_across + self._up_on_axis * on_axis
+        # Rodrigues' formula for the up direction turned by -angle, dotted with each sample:
+        # cos * (up less its part along the axis) - sin * (axis x up) + its part along the axis.
+        on_plane, on_across, on_axis = (acc_mps2 @ self._vertical_basis).T
+        along = np.cos(turn) * on_plane - np.sin(turn) * on_across + on_axis
         return np.asarray(along - STANDARD_GRAVITY_MPS2, dtype=np.float64)
 
     def accel_angle(self, acc_mps2: FloatArray) -> FloatArray:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import lfilter, lfilter_zi
 
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
@@ -34,7 +33,6 @@ HISTORY_S = 15.0
 """Samples kept for looking back: longer than the slowest stroke."""
 TREMOR_HZ = 10.0
 """Physiological tremor of a held leg: 8 to 12 Hz."""
-_RECURSIVE = np.array([1.0, 0.0])
 MIN_STROKE_DEG = 4.0
 """Smaller movements (tremor, a twitch) are not strokes."""
 
@@ -88,9 +86,10 @@ class StrokeDetector:
         # when tired) is as large as a slow stroke's speed near its ends, where they are
         # placed: the mean over one tremor period (zeros at its frequency) takes it out.
         taps = 1 if rate_hz is None else max(1, round(rate_hz / TREMOR_HZ))
-        self._mean = np.full(taps, 1.0 / taps)
+        self._mean_taps = taps
+        self._mean_kernel = np.full(taps, 1.0 / taps)
         self._mean_delay_s = 0.0 if rate_hz is None else (taps - 1) / (2.0 * rate_hz)
-        self._mean_zi: FloatArray | None = None
+        self._mean_tail: FloatArray | None = None
         self._t = np.zeros(0)
         self._angle = np.zeros(0)
         self._v = np.zeros(0)
@@ -112,12 +111,15 @@ class StrokeDetector:
         # Times of the velocity (its filter delay taken off); the samples' own times are
         # these plus the delay.
         velocity = track.velocity_dps
-        if self._mean.size > 1:
-            # Run as a recursive filter (a = [1, 0]): scipy convolves a plain FIR, whose
-            # rounding then depends on the block's length.
-            if self._mean_zi is None:
-                self._mean_zi = lfilter_zi(self._mean, _RECURSIVE) * velocity[0]
-            velocity, self._mean_zi = lfilter(self._mean, _RECURSIVE, velocity, zi=self._mean_zi)
+        taps = self._mean_taps
+        if taps > 1:
+            # Each output is the dot product of the same samples whatever the blocks (scipy's
+            # lfilter adds its carried state after convolving: rounding by block length).
+            if self._mean_tail is None:
+                self._mean_tail = np.full(taps - 1, float(velocity[0]))
+            joined = np.concatenate((self._mean_tail, velocity))
+            self._mean_tail = joined[-(taps - 1) :]
+            velocity = np.convolve(joined, self._mean_kernel, mode="valid")
         self._delay_s = track.velocity_delay_s + self._mean_delay_s
         self._t = np.concatenate((self._t, track.time_s - self._delay_s))
         self._angle = np.concatenate((self._angle, track.angle_deg))
