@@ -40,6 +40,8 @@ UNDECIDED_S = 30.0
 """After this long with no decision, the pelvis axis is taken as it is."""
 SIGN_AT_DEG = 3.0
 """The pelvis's first excursion this large decides which way is anterior."""
+TOGETHER_FRACTION = 0.5
+"""Another leg moving through this share of a rep's range while it is made moves with it."""
 KEEP_S = 60.0
 """History kept for joining the sensors: longer than a rep."""
 
@@ -96,6 +98,8 @@ class _Set:
     index: int
     reps: list[Rep] = field(default_factory=list)
     bottoms_deg: list[float] = field(default_factory=list)
+    legs: set[str] = field(default_factory=set)
+    together: bool = False  # two legs' reps came at once: the legs do not take turns
 
 
 class Fusion:
@@ -288,14 +292,40 @@ class Fusion:
         ):
             events += self._tell_tilt(self._onsets.pop(0))
         self._reps.sort(key=lambda r: r.start_s)
-        while self._reps and (
-            not self.has_pelvis or self._covered(self._tilt, "pelvis", self._reps[0].end_s, final)
-        ):
+        while self._reps and self._can_tell(self._reps[0], final):
             events += self._tell_rep(self._reps.pop(0))
         now = self._watermark()
         if self._set is not None and not self._reps and now - self._last_end_s > self.settings.set_rest_s:
             events.append(self._close_set(self._last_end_s + self.settings.set_rest_s))
         return events
+
+    def _can_tell(self, rep: LegRep, final: bool) -> bool:
+        """The pelvis has covered the rep, and every other leg its movement."""
+        if self.has_pelvis and not self._covered(self._tilt, "pelvis", rep.end_s, final):
+            return False
+        moved_s = max(rep.top_s, rep.bottom_s)
+        return all(
+            self._covered(self._angle[leg], leg, moved_s, final) for leg in self.legs if leg != rep.leg
+        )
+
+    def _moved_together(self, rep: LegRep) -> bool:
+        """Another leg went through a good part of the rep's range during each of its two
+        strokes (not merely during its pause, when a leg that takes turns moves)."""
+        if rep.top_s > rep.bottom_s:  # lowered first (a top start)
+            strokes = ((rep.start_s, rep.bottom_s), (rep.bottom_s + rep.pause_bottom_s, rep.top_s))
+        else:
+            strokes = ((rep.start_s, rep.top_s), (rep.top_s + rep.pause_top_s, rep.bottom_s))
+        for leg in self.legs:
+            if leg == rep.leg:
+                continue
+            series = self._angle[leg]
+            ranges = []
+            for t0, t1 in strokes:
+                i0, i1 = np.searchsorted(series.t, (t0, t1))
+                ranges.append(float(np.ptp(series.x[i0:i1])) if i1 > i0 else 0.0)
+            if min(ranges) >= TOGETHER_FRACTION * rep.rom_deg:
+                return True
+        return False
 
     def _leg_angle(self, time_s: float) -> float | None:
         """The working leg's angle at `time_s`: with a sensor on each leg, the one that moved
@@ -344,6 +374,13 @@ class Fusion:
             events.append(self._close_set(self._last_end_s + self.settings.set_rest_s))
         if self._set is None:
             self._set = _Set(self._sets_done)
+        if self._moved_together(leg_rep):
+            if len(self._set.legs) > 1 and not self._set.together:
+                # The legs have taken turns in this set (heel taps, dead bug): both legs at
+                # once is the athlete putting them down or shifting, not a rep.
+                return events
+            self._set.together = True
+        self._set.legs.add(leg_rep.leg)
         tilt = self._tilt.max_between(leg_rep.start_s, leg_rep.end_s) if self.has_pelvis else None
         flags = leg_rep.flags
         if tilt is not None and tilt > self.settings.tilt_threshold_deg:

@@ -72,6 +72,8 @@ class AngleTrack:
         velocity_delay_s: how late `velocity_dps` is (the group delay of its low-pass).
         tremor: tremor power over the quietest seen (`dsp.tremor`): about 1 for a leg at
             rest, several times that for a leg held up.
+        vertical_mps2: the sensor's upward acceleration, m/s^2 (its accelerometer along the
+            up direction turned by the angle, less gravity); None where not measured.
     """
 
     role: str
@@ -81,6 +83,7 @@ class AngleTrack:
     gap_before: BoolArray
     velocity_delay_s: float
     tremor: FloatArray
+    vertical_mps2: FloatArray | None = None
 
     def __len__(self) -> int:
         return int(self.time_s.shape[0])
@@ -97,6 +100,7 @@ class AngleTrack:
                 self.gap_before[a:b],
                 self.velocity_delay_s,
                 self.tremor[a:b],
+                None if self.vertical_mps2 is None else self.vertical_mps2[a:b],
             )
             for a, b in itertools.pairwise(edges)
         ]
@@ -120,6 +124,8 @@ class AxisAngle:
         self.rest = rest
         self.axis = axis
         self._gravity_angle = SignedAngle(rest.up, axis)
+        on_axis = axis * float(axis @ rest.up)
+        self._vertical_basis = np.column_stack((rest.up - on_axis, np.cross(axis, rest.up), on_axis))
         self._angle: float | None = None
         self._last_time_s = math.nan
         self._last_rate = 0.0
@@ -159,6 +165,16 @@ class AxisAngle:
             self._lost_turn = False
             i += 1
         return anchors
+
+    def vertical(self, acc_mps2: FloatArray, angle_deg: FloatArray) -> FloatArray:
+        """Upward acceleration (m/s^2) of the sensor at each sample: the accelerometer along
+        the rest's up direction turned by the angle, less gravity."""
+        turn = np.radians(angle_deg)
+        # Rodrigues' formula for the up direction turned by -angle, dotted with each sample:
+        # cos * (up less its part along the axis) - sin * (axis x up) + its part along the axis.
+        on_plane, on_across, on_axis = (acc_mps2 @ self._vertical_basis).T
+        along = np.cos(turn) * on_plane - np.sin(turn) * on_across + on_axis
+        return np.asarray(along - STANDARD_GRAVITY_MPS2, dtype=np.float64)
 
     def accel_angle(self, acc_mps2: FloatArray) -> FloatArray:
         """Angle (rad) of the gravity seen by the accelerometer, from the rest, about the axis."""
@@ -241,6 +257,7 @@ class LiftAngle:
             samples.gap_before,
             self.angle.delay_s,
             self._tremor.update(samples.gyr_rps),
+            self.angle.vertical(samples.acc_mps2, angle_deg),
         )
         return track, events
 

@@ -59,7 +59,7 @@ class Pipeline:
         self.legs = [r for r in SHIN_ROLES if r in rates_hz]
         ranges = gyro_range_dps or {}
         self._lift = {r: LiftAngle(r, rates_hz[r], self.settings, ranges.get(r)) for r in self.legs}
-        self._reps = {r: RepCounter(r, self.settings) for r in self.legs}
+        self._reps = {r: RepCounter(r, self.settings, rates_hz[r]) for r in self.legs}
         self._pelvis = PelvisTilt(rates_hz["pelvis"], self.settings) if "pelvis" in rates_hz else None
         self._fusion = Fusion(
             self.settings, legs=self.legs, has_pelvis=self._pelvis is not None, keep_series=keep_tilt_series

@@ -50,16 +50,31 @@ REST_BAND_DEG = 10.0
 """A leg within this of its rest angle (or 0.3 of the stroke that took it there, if less)..."""
 RESTING_S = 0.5
 """...for this long (enough to judge), not shaking, is resting, not holding the top of a rep."""
-HELD_TREMOR = 4.0
-"""A leg whose tremor is this many times the quietest is held up (see `dsp.tremor`)."""
+HELD_TREMOR = 2.5
+"""A leg whose tremor is this many times the quietest is held up (see `dsp.tremor`): a
+resting one reads 1 to 1.6, one held by a rested athlete from about 4 (the tremor is then
+not far above the gyro's noise)."""
 LOWEST_DEG = -65.0
 """No rep takes the shin further below its rest angle (bent knees go to about -45)."""
 CONFIRM_BELOW_DEG = 15.0
 """A first rep smaller than this waits for a second one before it is told."""
+ALIKE_RATIO = (0.5, 2.0)
+"""...one of about its size: this share of its range at least and at most (fidgets vary)."""
 KEEP_S = MAX_HOLD_S + 20.0
 """Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
 BACK_FRACTION = 0.35
 """A rep's second stroke covers at least this share of its first."""
+AGAINST_TURN_M = 0.08
+"""A stroke that moves the sensor this far the other way from its turn of the shin moves the
+leg against it (a leg lifted about the hip takes the shin sensor up by 0.3 m or more)."""
+KNEES_AGAINST_M = 0.05
+"""A stroke that moves the sensor this far against the shin's turn moves the knee, not the
+leg about the hip (which takes the shin sensor 0.16 m or more the way it turns)."""
+AGAINST_PER_RAD_M = 0.5
+"""...and further than this per radian of the turn: more than turning about the hip can take
+it the other way (past the vertical, a leg raised further moves the sensor down a little)."""
+DECIDE_AFTER_STILL_S = 0.5
+"""A set's first stroke starts at least this long after the leg's last one."""
 HELD_BEFORE_S = 1.0
 """How long before a set's first stroke the leg must shake to be held (a top start)."""
 
@@ -88,15 +103,17 @@ class LegRep:
 class RepCounter:
     """One leg's reps, from its angle track, block by block."""
 
-    def __init__(self, leg: str, settings: Settings) -> None:
+    def __init__(self, leg: str, settings: Settings, rate_hz: float | None = None) -> None:
+        """`rate_hz`: the sensor's nominal rate, for the strokes' tremor filter (none without)."""
         self.leg = leg
         self.settings = settings
-        self._strokes = StrokeDetector(settings.moving_dps)
+        self._strokes = StrokeDetector(settings.moving_dps, rate_hz)
         # +1: reps raise then lower (wait at the bottom); -1: lower then raise; 0: not known.
         self._mode = 0
         self._first: Stroke | None = None
         self._pending: tuple[Stroke, Stroke] | None = None
-        self._last_rep_stroke_s = -np.inf  # the end of the last stroke that made part of a rep
+        self._last_rep_stroke_s = -np.inf  # the end of the last rep's second stroke
+        self._last_stroke_end_s = -np.inf
         self._rep_starts_s: list[float] = []
         self._last_rep_end_s = -np.inf
         self._unconfirmed: LegRep | None = None
@@ -105,6 +122,7 @@ class RepCounter:
         # Recent tremor, to tell a held leg from a resting one.
         self._t = np.zeros(0)
         self._tremor = np.zeros(0)
+        self._vertical = np.zeros(0)  # the sensor's upward acceleration, NaN where unknown
         self._vt = np.zeros(0)  # the velocity's times (its filter delay taken off)
         self._v = np.zeros(0)
         self._delay_s = 0.0
@@ -118,6 +136,8 @@ class RepCounter:
         # Histories of tremor and velocity, trimmed after the block's strokes are handled.
         self._t = np.concatenate((self._t, track.time_s))
         self._tremor = np.concatenate((self._tremor, track.tremor))
+        vertical = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
+        self._vertical = np.concatenate((self._vertical, vertical))
         self._vt = np.concatenate((self._vt, t))
         self._v = np.concatenate((self._v, track.velocity_dps))
         moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
@@ -133,9 +153,10 @@ class RepCounter:
         self._settle(t, moving, float(t[-1]) + 1e-9, out)
         self._last_t = float(t[-1])
         keep = int(np.searchsorted(self._t, self._t[-1] - KEEP_S))
-        self._t, self._tremor, self._vt, self._v = (
+        self._t, self._tremor, self._vertical, self._vt, self._v = (
             self._t[keep:],
             self._tremor[keep:],
+            self._vertical[keep:],
             self._vt[keep:],
             self._v[keep:],
         )
@@ -157,9 +178,10 @@ class RepCounter:
         within a set's rest."""
         held, self._unconfirmed = self._unconfirmed, None
         # Confirmed by a rep soon after and of about its size (fidgets vary).
-        alike = held is not None and 0.5 <= rep.rom_deg / max(held.rom_deg, 1e-9) <= 2.0
+        alike = held is not None and ALIKE_RATIO[0] <= rep.rom_deg / max(held.rom_deg, 1e-9) <= ALIKE_RATIO[1]
         if held is not None and alike and rep.start_s - held.end_s <= self.settings.set_rest_s:
             out.append(LegRep(**{**held.__dict__, "known_s": rep.known_s}))
+            self._last_rep_stroke_s = max(held.top_s, held.bottom_s)
         elif (
             rep.rom_deg < CONFIRM_BELOW_DEG and rep.start_s - self._last_rep_end_s > self.settings.set_rest_s
         ):
@@ -167,6 +189,8 @@ class RepCounter:
             self._last_rep_end_s = rep.end_s
             return
         self._last_rep_end_s = rep.end_s
+        # Only a rep told keeps its set going (a fidget held for confirmation does not).
+        self._last_rep_stroke_s = max(rep.top_s, rep.bottom_s)
         out.append(rep)
 
     def _on_stroke(self, stroke: Stroke) -> None:
@@ -174,15 +198,35 @@ class RepCounter:
         # a rest is longer than the set's own rhythm too.
         starts = self._rep_starts_s[-TYPICAL_OF - 1 :]
         rhythm_s = float(np.median(np.diff(starts))) if len(starts) > 1 else 0.0
-        if stroke.start_s - self._last_rep_stroke_s > max(self.settings.set_rest_s, 1.5 * rhythm_s):
-            # A new set, perhaps of another exercise: find out how it goes again. (Fidgets
-            # in the rest do not keep the last set going.)
+        if min(stroke.start_deg, stroke.end_deg) < LOWEST_DEG:
+            return  # standing up, lying down again
+        if self._first is not None and stroke.start_s - self._first.end_s > MAX_HOLD_S:
+            self._first = None  # held too long to be a rep's
+        still_s = stroke.start_s - self._last_stroke_end_s
+        self._last_stroke_end_s = stroke.end_s
+        first = self._first
+        if (
+            first is not None
+            and stroke.size_deg < BACK_FRACTION * first.size_deg
+            and not _ends_near_start(first, stroke)
+        ):
+            return  # a bounce off the bottom, an adjustment: the rep goes on
+        # Only reps told keep a set going (not a fidget, whose first stroke may have looked
+        # like a rep's); a rep's second stroke is judged by its hold.
+        if (
+            self._first is None
+            and not self._may_confirm(stroke)
+            and stroke.start_s - self._last_rep_stroke_s > max(self.settings.set_rest_s, 1.5 * rhythm_s)
+        ):
+            # A new set, perhaps of another exercise: find out how it goes again.
             self._mode, self._first, self._full_roms, self._rep_starts_s = 0, None, [], []
         smallest = self._smallest_rep_deg()
         if stroke.size_deg < 0.5 * smallest:
             return  # an adjustment at the top or the bottom
         if self._mode == 0:
-            if stroke.size_deg < smallest:
+            # A set's first rep leaves a leg that waited still (for the set to start); a
+            # movement straight out of another one is still getting into position.
+            if stroke.size_deg < smallest or still_s < DECIDE_AFTER_STILL_S:
                 return
             if stroke.direction > 0:
                 self._mode = 1
@@ -194,22 +238,27 @@ class RepCounter:
             # A top-start rep leaves a held leg; one at rest is moving about (repositioning).
             held = self._mode > 0 or self._held_before(stroke.start_s)
             self._first = stroke if stroke.size_deg >= smallest and held else None
-            if self._first is not None:
-                self._last_rep_stroke_s = stroke.end_s
             return
         first, self._first = self._first, None
         if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
             return
         # Back a good part of the way (a partial rep comes back from about half way), or to
         # about where it started (a held leg may sag during a long hold, shortening the way).
-        back = stroke.size_deg >= BACK_FRACTION * first.size_deg or (
-            abs(stroke.end_deg - first.start_deg) <= 0.5 * first.size_deg
-        )
+        back = stroke.size_deg >= BACK_FRACTION * first.size_deg or _ends_near_start(first, stroke)
         if not back or not self._plausible(first, stroke):
             return
         self._pending = (first, stroke)
-        self._last_rep_stroke_s = stroke.end_s
         self._rep_starts_s.append(first.start_s)
+
+    def _may_confirm(self, stroke: Stroke) -> bool:
+        """The stroke may start the rep that confirms a small first rep held back (see
+        `_tell`): one of about its size, soon after it. That first rep's set goes on."""
+        held = self._unconfirmed
+        return (
+            held is not None
+            and stroke.start_s - held.end_s <= self.settings.set_rest_s
+            and ALIKE_RATIO[0] <= stroke.size_deg / max(held.rom_deg, 1e-9) <= ALIKE_RATIO[1]
+        )
 
     def _smallest_rep_deg(self) -> float:
         """`min_rom_deg`, or more once the exercise's typical range is known."""
@@ -231,12 +280,56 @@ class RepCounter:
         if min(first.end_deg, second.end_deg) < LOWEST_DEG:
             return False
         band = min(REST_BAND_DEG, 0.3 * first.size_deg)
-        if self._mode < 0 or abs(first.end_deg) >= band or second.start_s - first.end_s <= RESTING_S:
+        if self._mode < 0 or abs(first.end_deg) >= band:
             return True
+        if second.start_s - first.end_s <= RESTING_S:
+            # No time to tell a held leg from one put down; the accelerometer may.
+            return not self._knees_only(first, second)
         # Level with the rest angle for a while: held there (bent knees over the hips), or
         # put down? A held leg shakes all the time; a resting one only when it is moved.
         tremor = self._tremor_between(first.end_s, second.start_s)
         return tremor is not None and tremor > HELD_TREMOR
+
+    def _rise_m(self, stroke: Stroke) -> float:
+        """How far the sensor went up during a stroke, m (NaN if not known): its upward
+        acceleration integrated twice, the velocity left at the end (the leg is still at both
+        ends) taken for the accelerometer's bias and removed in proportion to the time."""
+        i0, i1 = (int(i) for i in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
+        if i0 == 0 or i1 - i0 < 4:
+            return math.nan  # not all of it kept
+        t, a = self._t[i0:i1], self._vertical[i0:i1]
+        dt = np.diff(t)
+        v = np.concatenate(([0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * dt)))
+        v -= v[-1] * (t - t[0]) / (t[-1] - t[0])
+        return float(np.sum(0.5 * (v[1:] + v[:-1]) * dt))
+
+    def _lowered_on_the_turn_up(self, first: Stroke, second: Stroke) -> bool:
+        """The leg went down while the shin turned up, and back (a dead bug: the hip and the
+        knee straighten together, the shin's inclination hardly changes and rises a little):
+        each stroke moved the sensor clearly the other way from its turn."""
+        for s in (first, second):
+            against_m = -s.direction * self._rise_m(s)
+            # NaN (not known) compares False: the shin's turn decides.
+            if not (against_m > AGAINST_TURN_M and against_m > AGAINST_PER_RAD_M * math.radians(s.size_deg)):
+                return False
+        return True
+
+    def _knees_only(self, first: Stroke, second: Stroke) -> bool:
+        """Both controlled strokes moved the sensor against the shin's turn, but less than a
+        leg straightening at hip and knee does (see `_lowered_on_the_turn_up`): the knee
+        moved, not the leg about the hip. Legs put down flat after bent-knee lifts turn the
+        shin up to its rest angle while the knee comes down; drawing the knees up again at
+        once turns it down while the knee rises. (A ballistic stroke's abrupt start or stop
+        is not sampled well enough for the double integral.)"""
+        if not all(
+            1 - SWING_PEAK_POSITION <= s.peak_position <= SWING_PEAK_POSITION for s in (first, second)
+        ):
+            return False
+        against = [-s.direction * self._rise_m(s) for s in (first, second)]
+        per_rad = [
+            a / max(math.radians(s.size_deg), 1e-9) for a, s in zip(against, (first, second), strict=True)
+        ]
+        return all(a > KNEES_AGAINST_M for a in against) and all(p < AGAINST_PER_RAD_M for p in per_rad)
 
     def _settle(self, t: FloatArray, moving: IntArray, until_s: float, out: list[LegRep | Phase]) -> None:
         """Tell the pending rep if, by `until_s`, the leg moved again or paused long enough."""
@@ -274,6 +367,8 @@ class RepCounter:
         self, first: Stroke, second: Stroke, end_s: float, known_s: float, *, moved_soon: bool
     ) -> LegRep:
         up, down = (first, second) if first.direction > 0 else (second, first)
+        if self._lowered_on_the_turn_up(first, second):
+            up, down = down, up
         angles = (first.start_deg, first.end_deg, second.start_deg, second.end_deg)
         rom = max(angles) - min(angles)
         typical = float(np.median(self._full_roms[-TYPICAL_OF:])) if self._full_roms else None
@@ -321,3 +416,10 @@ class RepCounter:
 
 def _phase_after(stroke: Stroke) -> str:
     return "top" if stroke.direction > 0 else "bottom"
+
+
+def _ends_near_start(first: Stroke, second: Stroke) -> bool:
+    """The second stroke brings the leg back to about where the first took it from."""
+    return (
+        second.direction != first.direction and abs(second.end_deg - first.start_deg) <= 0.5 * first.size_deg
+    )

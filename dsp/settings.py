@@ -33,7 +33,7 @@ class Settings:
     set_rest_s: float = 15.0
     min_rom_deg: float = 4.5
     partial_fraction: float = 0.7
-    moving_dps: float = 4.0
+    moving_dps: float = 2.5
     complementary_tau_s: float = 2.0
     pelvis_tau_s: float = 0.1
     rest_window_s: float = 1.0

@@ -31,6 +31,8 @@ _COVERED_AT_FRACTION = 0.983
 """Position of a minimum-jerk movement at phase 1 - _MIN_JERK_AT_FRACTION (10s^3 - 15s^4 + 6s^5)."""
 HISTORY_S = 15.0
 """Samples kept for looking back: longer than the slowest stroke."""
+TREMOR_HZ = 10.0
+"""Physiological tremor of a held leg: 8 to 12 Hz."""
 MIN_STROKE_DEG = 4.0
 """Smaller movements (tremor, a twitch) are not strokes."""
 
@@ -77,13 +79,23 @@ class StrokeStarted:
 class StrokeDetector:
     """Finds strokes in a leg's angle track, block by block."""
 
-    def __init__(self, moving_dps: float) -> None:
+    def __init__(self, moving_dps: float, rate_hz: float | None = None) -> None:
+        """`rate_hz`, when given, lets the velocity be averaged over a tremor period."""
         self.moving_dps = moving_dps
+        # A held leg's tremor that gets through the velocity's low-pass (about 0.5 deg/s
+        # when tired) is as large as a slow stroke's speed near its ends, where they are
+        # placed: the mean over one tremor period (zeros at its frequency) takes it out.
+        taps = 1 if rate_hz is None else max(1, round(rate_hz / TREMOR_HZ))
+        self._mean_taps = taps
+        self._mean_kernel = np.full(taps, 1.0 / taps)
+        self._mean_delay_s = 0.0 if rate_hz is None else (taps - 1) / (2.0 * rate_hz)
+        self._mean_tail: FloatArray | None = None
         self._t = np.zeros(0)
         self._angle = np.zeros(0)
         self._v = np.zeros(0)
         self._open = 0  # direction of the stroke in progress, 0 if none
         self._rearm = 0  # direction of the last stroke while its tail is still fast
+        self._last_end_s = -np.inf  # the placed end of the last stroke
         self._floor = 0  # no stroke starts before this sample (the last one's end, a long gap)
         self._delay_s = 0.0
         self._open_at = 0  # its first index above the threshold, in the history
@@ -98,10 +110,20 @@ class StrokeDetector:
         n_old = self._t.size
         # Times of the velocity (its filter delay taken off); the samples' own times are
         # these plus the delay.
-        self._delay_s = track.velocity_delay_s
-        self._t = np.concatenate((self._t, track.time_s - track.velocity_delay_s))
+        velocity = track.velocity_dps
+        taps = self._mean_taps
+        if taps > 1:
+            # Each output is the dot product of the same samples whatever the blocks (scipy's
+            # lfilter adds its carried state after convolving: rounding by block length).
+            if self._mean_tail is None:
+                self._mean_tail = np.full(taps - 1, float(velocity[0]))
+            joined = np.concatenate((self._mean_tail, velocity))
+            self._mean_tail = joined[-(taps - 1) :]
+            velocity = np.convolve(joined, self._mean_kernel, mode="valid")
+        self._delay_s = track.velocity_delay_s + self._mean_delay_s
+        self._t = np.concatenate((self._t, track.time_s - self._delay_s))
         self._angle = np.concatenate((self._angle, track.angle_deg))
-        self._v = np.concatenate((self._v, track.velocity_dps))
+        self._v = np.concatenate((self._v, velocity))
         # A long gap loses the stroke in progress (its shape is unknown); a short one is
         # bridged, as the angle is.
         gaps = np.flatnonzero(track.gap_before) + n_old
@@ -181,11 +203,14 @@ class StrokeDetector:
         end = t_b + _EXTEND * (t_b - t_peak)
         # The angle is on the samples' own times.
         sample_t = t + self._delay_s
-        start_deg = float(np.interp(start, sample_t, angle))
+        # Where the leg was when it set off: not before it stopped going the other way (an
+        # extrapolation can reach back into the last stroke, when the speed ripples).
+        start_deg = float(np.interp(max(start, self._last_end_s), sample_t, angle))
         # Where the speed is back to a fifth of its peak a minimum-jerk movement has covered
         # _COVERED_AT_FRACTION of its way: the rest is extrapolated.
         at_b = float(np.interp(t_b, sample_t, angle))
         end_deg = start_deg + (at_b - start_deg) / _COVERED_AT_FRACTION
+        self._last_end_s = end
         return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(sample_t[j]))
 
     def _forget(self) -> None:

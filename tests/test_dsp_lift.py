@@ -159,6 +159,26 @@ def test_a_rotated_strap_gives_the_same_angle(exercise: str, turn_seed: int) -> 
     np.testing.assert_allclose(track_turned.velocity_dps, track.velocity_dps, atol=1e-6)
 
 
+@pytest.mark.parametrize("mount_seed", [0, 1, 2])
+def test_vertical_acceleration_is_what_moves_the_sensor_up_at_any_angle(mount_seed: int) -> None:
+    """A sensor turned about the lift axis to a known angle and pushed straight up: the
+    vertical acceleration is the push, whatever the angle and the strap's mount."""
+    mount = Rotation.random(random_state=mount_seed)
+    up, axis = mount.apply([0.0, 0.0, 1.0]), mount.apply([0.0, 1.0, 0.0])
+    estimator = AxisAngle(100.0, 2.0, RestReference(0.0, np.zeros(3), up), axis)
+    angles_rad = np.radians(np.arange(-80.0, 100.0, 10.0))
+    push_mps2 = np.linspace(-3.0, 3.0, angles_rad.size)
+    # The world's up, seen from the turned sensor (the turn is about the axis, either way:
+    # its sign is read off the accelerometer's angle below).
+    world_up = np.array([Rotation.from_rotvec(a * axis).apply(up) for a in angles_rad])
+    still = STANDARD_GRAVITY_MPS2 * world_up
+    angle_deg = np.degrees(estimator.accel_angle(still))
+    np.testing.assert_allclose(np.abs(angle_deg), np.degrees(np.abs(angles_rad)), atol=1e-6)
+    pushed = still + push_mps2[:, None] * world_up
+    np.testing.assert_allclose(estimator.vertical(still, angle_deg), 0.0, atol=1e-9)
+    np.testing.assert_allclose(estimator.vertical(pushed, angle_deg), push_mps2, atol=1e-9)
+
+
 # -- lift angle in blocks ----------------------------------------------------------------
 
 
@@ -174,6 +194,7 @@ def _in_blocks(samples: SensorSamples, rate_hz: float, cuts: list[int]) -> Angle
         np.concatenate([p.gap_before for p in parts]),
         parts[-1].velocity_delay_s,
         np.concatenate([p.tremor for p in parts]),
+        np.concatenate([p.vertical_mps2 for p in parts if p.vertical_mps2 is not None]),
     )
 
 
@@ -193,6 +214,7 @@ def test_lift_angle_does_not_depend_on_the_blocks(cuts: list[int]) -> None:
     np.testing.assert_array_equal(got.angle_deg, BLOCK_WHOLE.angle_deg)
     np.testing.assert_array_equal(got.velocity_dps, BLOCK_WHOLE.velocity_dps)
     np.testing.assert_array_equal(got.tremor, BLOCK_WHOLE.tremor)
+    np.testing.assert_array_equal(got.vertical_mps2, BLOCK_WHOLE.vertical_mps2)
 
 
 def test_lift_angle_one_sample_at_a_time_is_the_same_to_rounding() -> None:

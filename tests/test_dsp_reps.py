@@ -6,6 +6,7 @@ rep's true phases are known: the counter is judged against the motion it was giv
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Sequence
@@ -36,8 +37,17 @@ class Move:
     dropped: bool = False
 
 
-def motion(moves: Sequence[Move], *, rate_hz: float = RATE_HZ) -> AngleTrack:
-    """The track of a chain of moves from 0 deg at t = 0, with exact velocity."""
+def motion(
+    moves: Sequence[Move],
+    *,
+    rate_hz: float = RATE_HZ,
+    tremor_spans: Sequence[tuple[float, float, float]] = (),
+) -> AngleTrack:
+    """The track of a chain of moves from 0 deg at t = 0, with exact velocity.
+
+    The leg shakes when it is off the floor (more than 5 degrees from rest), unless
+    `tremor_spans` says otherwise: `(from_s, to_s, tremor)` sets the tremor ratio there.
+    """
     total = sum(m.duration_s for m in moves)
     t = np.arange(math.floor(total * rate_hz)) / rate_hz
     angle = np.zeros_like(t)
@@ -58,6 +68,8 @@ def motion(moves: Sequence[Move], *, rate_hz: float = RATE_HZ) -> AngleTrack:
         t0 += m.duration_s
     # A leg held up shakes (tremor 3 to 10 times the rest level, dsp.tremor); one resting does not.
     tremor = np.where(np.abs(angle) > 5.0, 5.0, 1.0)
+    for t0_s, t1_s, level in tremor_spans:
+        tremor[(t >= t0_s) & (t < t1_s)] = level
     return AngleTrack("shin", t, angle, velocity, np.zeros(t.size, dtype=np.bool_), 0.0, tremor)
 
 
@@ -226,6 +238,161 @@ def test_reps_are_numbered_in_time_order() -> None:
     starts = [r.start_s for r in found]
     assert starts == sorted(starts)
     assert starts == pytest.approx([2.0 + 7.8 * k for k in range(4)], abs=0.01)
+
+
+def top_start_moves(
+    reps_: int, down_s: float = 2.0, bottom_s: float = 0.5, up_s: float = 1.5, top_s: float = 3.0
+) -> list[Move]:
+    """Heel taps: from a leg held at its rest angle (the shin level, knees over the hips),
+    lowered to tap the floor and raised again."""
+    return [
+        m for _ in range(reps_) for m in (Move(down_s, -45.0), Move(bottom_s), Move(up_s, 0.0), Move(top_s))
+    ]
+
+
+def top_start_set(moves_before: Sequence[Move], reps_: int = 3, **kwargs: float) -> tuple[list[Move], float]:
+    """`moves_before`, then the leg held up for 2 s and a top-start set; and when it was lifted."""
+    lifted_s = sum(m.duration_s for m in moves_before)
+    return [*moves_before, Move(2.0), *top_start_moves(reps_, **kwargs)], lifted_s
+
+
+def assert_top_start_reps(
+    found: Sequence[LegRep], start_s: float, reps_: int = 3, down_s: float = 2.0
+) -> None:
+    """`reps_` reps of top_start_moves(), lowered first, from `start_s`."""
+    period_s = down_s + 0.5 + 1.5 + 3.0
+    assert [r.start_s for r in found] == pytest.approx(
+        [start_s + k * period_s for k in range(reps_)], abs=0.05
+    )
+    assert [r.eccentric_s for r in found] == pytest.approx([down_s] * reps_, abs=0.05)
+    assert all(r.bottom_s < r.top_s for r in found)
+
+
+def test_a_top_start_is_told_by_a_leg_held_with_the_tremor_of_a_rested_athlete() -> None:
+    """Held level with its rest angle, shaking 3 times the floor (the rested tremor at a
+    high rate is not much above the sensor's noise)."""
+    moves, lifted_s = top_start_set([Move(3.0)])
+    found = reps(count(motion(moves, tremor_spans=[(lifted_s, 60.0, 3.0)])))
+    assert_top_start_reps(found, lifted_s + 2.0)
+
+
+def test_fidgets_in_a_rest_do_not_keep_the_last_set_going() -> None:
+    """Raise-and-lower reps, a rest with the knee bent and straightened now and then (the
+    shin goes below its rest angle and back, never held), then a set that starts at the top:
+    found out afresh, though the last fidget was less than a set's rest before it."""
+    bottom_set = [Move(2.0), *rep_moves(), *rep_moves(), *rep_moves()]
+    fidget = [Move(0.6, -20.0), Move(0.6, 0.0)]
+    rest = [Move(4.0), *fidget, Move(4.0), *fidget, Move(12.0)]
+    moves, lifted_s = top_start_set([*bottom_set, *rest])
+    rest_from_s = sum(m.duration_s for m in bottom_set)
+    found = reps(count(motion(moves, tremor_spans=[(rest_from_s, lifted_s, 1.0), (lifted_s, 200.0, 5.0)])))
+    assert len(found) == 6
+    assert [r.start_s for r in found[:3]] == pytest.approx([2.0, 10.0, 18.0], abs=0.05)
+    assert_top_start_reps(found[3:], lifted_s + 2.0)
+
+
+def test_standing_up_and_lying_down_again_does_not_decide_the_next_set() -> None:
+    """A top-start set, the athlete stands (the shin hangs 90 degrees below its rest) and
+    lies down again (a big raise from far below), and another top-start set."""
+    first_set, _ = top_start_set([Move(3.0)])
+    set_end_s = sum(m.duration_s for m in first_set)
+    stand = [Move(13.0), Move(2.0, -90.0), Move(4.0), Move(2.0, 0.0), Move(3.0)]
+    moves, lifted_s = top_start_set([*first_set, *stand])
+    spans = [(3.0, set_end_s, 5.0), (set_end_s, lifted_s, 1.0), (lifted_s, 200.0, 5.0)]
+    found = reps(count(motion(moves, tremor_spans=spans)))
+    assert len(found) == 6
+    assert_top_start_reps(found[3:], lifted_s + 2.0)
+
+
+def test_a_movement_straight_out_of_another_does_not_start_a_set() -> None:
+    """Getting comfortable before a set: the knee bent and straightened at once, twice (the
+    shin down and straight back up), the leg shaking a little in between. The ways back up
+    come straight out of a movement: no first rep, so no rep with the next bend."""
+    moves = [
+        Move(3.0),
+        Move(0.6, -12.0),
+        Move(0.6, 0.0),
+        Move(3.0),
+        Move(0.8, -35.0),
+        Move(0.6, 0.0),
+        Move(3.0),
+    ]
+    moves += rep_moves() * 3
+    found = reps(count(motion(moves, tremor_spans=[(4.2, 6.8, 3.0), (6.8, 8.6, 1.0)])))
+    assert [r.start_s for r in found] == pytest.approx([11.6, 19.6, 27.6], abs=0.05)
+
+
+def test_a_bounce_off_the_bottom_does_not_break_the_rep() -> None:
+    """A leg dropped from the top bounces off the floor (up 6 degrees and down again) before
+    it is raised: one rep, the drop its lowering."""
+    bounce = [Move(0.8, -45.0, dropped=True), Move(0.15, -39.0), Move(0.15, -45.0), Move(0.5)]
+    moves = [Move(3.0), Move(2.0)] + 3 * [*bounce, Move(1.5, 0.0), Move(3.0)]
+    found = reps(count(motion(moves, tremor_spans=[(3.0, 60.0, 5.0)])))
+    assert len(found) == 3
+    assert [r.eccentric_s for r in found] == pytest.approx([0.8] * 3, abs=0.08)
+    assert all("swing" in r.flags for r in found)
+
+
+def test_a_leg_lowered_while_its_shin_turns_up_is_lowered() -> None:
+    """A dead bug: from the tabletop the hip and the knee straighten together, the shin
+    sensor drops 0.28 m while the shin turns up 10 degrees (its inclination), and comes back.
+    The stroke that lowers the sensor is the eccentric, whichever way the shin turned."""
+    cycle = [(3.0, 1.0), (0.5, None), (1.5, 0.0), (3.0, None)]  # (duration, share of the way)
+    moves = [Move(2.0)] + 3 * [Move(d, None if x is None else 10.0 * x) for d, x in cycle]
+    track = motion(moves, tremor_spans=[(0.0, 60.0, 5.0)])
+    height = motion([Move(2.0)] + 3 * [Move(d, None if x is None else -28.0 * x) for d, x in cycle])
+    vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)  # cm -> m
+    found = reps(count(dataclasses.replace(track, vertical_mps2=vertical)))
+    assert len(found) == 3
+    assert [r.eccentric_s for r in found] == pytest.approx([3.0] * 3, abs=0.05)
+    assert [r.concentric_s for r in found] == pytest.approx([1.5] * 3, abs=0.05)
+    assert all(r.bottom_s < r.top_s for r in found)
+    # Without the accelerometer the shin's turn decides: raised first.
+    plain = reps(count(track))
+    assert [r.eccentric_s for r in plain] == pytest.approx([1.5] * 3, abs=0.05)
+
+
+def test_slow_small_reps_are_counted_with_the_product_settings() -> None:
+    """10 degrees up in 5 s and down in 6 s (peak speeds 3.8 and 3.1 deg/s): slow, but reps."""
+    moves = [
+        Move(2.0),
+        *rep_moves(top_deg=10.0, up_s=5.0, down_s=6.0),
+        *rep_moves(top_deg=10.0, up_s=5.0, down_s=6.0),
+    ]
+    found = reps(count(motion(moves)))
+    assert [r.start_s for r in found] == pytest.approx([2.0, 15.0], abs=0.1)
+    assert [r.eccentric_s for r in found] == pytest.approx([6.0, 6.0], abs=0.1)
+
+
+def test_a_small_first_rep_keeps_its_set_going_for_the_rep_that_confirms_it() -> None:
+    """A set of big reps, a rest, then a set whose first rep is small (12 degrees, held back
+    to be confirmed) and whose next reps, twice its size, start more than a set's rest after
+    the big ones, straight out of its lowering: raised first, as the small one was."""
+    moves = [Move(2.0), *rep_moves(), *rep_moves(), Move(20.0)]
+    small_from_s = sum(m.duration_s for m in moves)
+    moves += [Move(1.0, 12.0), Move(1.0), Move(4.0, 0.0)]
+    moves += 2 * [Move(0.8, 23.0), Move(1.0), Move(4.0, 0.0)] + [Move(3.0)]
+    found = reps(count(motion(moves)))
+    assert [round(r.rom_deg) for r in found] == [60, 60, 12, 23, 23]
+    starts = [small_from_s, small_from_s + 6.0, small_from_s + 11.8]
+    assert [r.start_s for r in found[2:]] == pytest.approx(starts, abs=0.1)
+    assert all(r.top_s < r.bottom_s for r in found)
+
+
+def test_legs_put_down_and_knees_drawn_up_again_after_a_set_is_no_rep() -> None:
+    """Bent-knee lifts (the shin turns from -45 to +5 degrees about the hip: the sensor
+    rises 0.3 m and comes back), then the legs put down flat (the shin turns up to its rest
+    angle, but the knee comes down: the sensor drops 0.1 m) and at once the knees drawn up
+    again to shift the hips (the shin turns down, the sensor rises): no fourth rep."""
+    # (duration s, shin angle deg, sensor height cm); None: hold.
+    plan: list[tuple[float, float | None, float | None]] = [(2.0, -45.0, 10.0), (1.2, None, None)]
+    plan += 3 * [(1.5, 5.0, 40.0), (0.5, None, None), (3.0, -45.0, 10.0), (0.5, None, None)]
+    plan += [(1.5, 0.0, 0.0), (1.2, -45.0, 10.0), (1.0, None, None), (1.2, 0.0, 0.0), (5.0, None, None)]
+    track = motion([Move(2.0)] + [Move(d, a) for d, a, _ in plan])
+    height = motion([Move(2.0)] + [Move(d, h) for d, _, h in plan])
+    vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)  # cm -> m
+    found = reps(count(dataclasses.replace(track, vertical_mps2=vertical)))
+    assert [r.start_s for r in found] == pytest.approx([5.2, 10.7, 16.2], abs=0.05)
 
 
 # -- block invariance --------------------------------------------------------------------

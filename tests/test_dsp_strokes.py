@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
+from dsp.settings import Settings
 from dsp.strokes import MIN_STROKE_DEG, Stroke, StrokeDetector, StrokeStarted
 
 FloatArray = npt.NDArray[np.float64]
@@ -402,3 +403,33 @@ def test_empty_blocks_are_harmless() -> None:
     assert len(empty) == 0
     interleaved = [p for part in parts for p in (empty, part)]
     assert _run(interleaved) == WHOLE
+
+
+# -- slow strokes ---------------------------------------------------------------------------
+
+
+def _slow_stroke_with_tremor(rate_hz: float) -> AngleTrack:
+    """25 degrees in 8 s from t = 2 s, with the 10 Hz tremor of a tired held leg that the
+    lift velocity's low-pass lets through (0.5 deg/s, as much as the speed near the ends)."""
+    t, angle, velocity = motion([Move(2.0, None), Move(8.0, -25.0), Move(3.0, None)], rate_hz=rate_hz)
+    return track(t, angle, velocity + 0.5 * np.sin(2 * math.pi * 10.0 * t))
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0, 200.0])
+def test_a_slow_stroke_through_tremor_is_placed_within_a_tenth_of_a_second(rate_hz: float) -> None:
+    found = StrokeDetector(Settings().moving_dps, rate_hz).update(_slow_stroke_with_tremor(rate_hz))
+    [stroke] = strokes(found)
+    assert stroke.start_s == pytest.approx(2.0, abs=0.1)
+    assert stroke.end_s == pytest.approx(10.0, abs=0.1)
+
+
+def test_a_stroke_starts_where_the_last_one_stopped_however_far_back_it_reaches() -> None:
+    """A fast raise and at once a lowering that speeds up all the way (its start, placed
+    from its speed, lies back in the raise): it starts from the top."""
+    t, angle, velocity = motion(
+        [Move(1.0, None), Move(0.8, 80.0), Move(10.0, 0.0, "ballistic_in"), Move(2.0, None)]
+    )
+    raise_, lower = strokes(detect(track(t, angle, velocity)))
+    assert lower.start_s < raise_.end_s
+    assert lower.start_deg == pytest.approx(80.0, abs=1.0)
+    assert lower.size_deg == pytest.approx(80.0, abs=2.0)
