@@ -105,6 +105,8 @@ class SensorSupervisor:
                 else:
                     await self._stream(device)
                     delay_s = FIRST_RETRY_S  # it worked for a while: start backing off afresh
+                    if not self._stopping:
+                        await asyncio.sleep(delay_s)
                     continue
             except (BleakError, TimeoutError, OSError, InfoDecodeError) as error:
                 fixable = advice_for(error)
