@@ -9,15 +9,11 @@ test_protocol_core.py: one set of cases, two interpreters.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-RUNNER_DIR = ROOT / "tests" / "micropython"
-PACKAGE = RUNNER_DIR / "node_modules" / "@micropython" / "micropython-webassembly-pyscript"
+from tests.mpy_tools import ROOT, run_micropython
 
 pytestmark = pytest.mark.firmware
 
@@ -35,26 +31,6 @@ print("cases", cases, "failures", len(failures))
 for failure in failures:
     print("FAIL", failure)
 """
-
-
-def run_micropython(script: str, files: list[Path], tmp_path: Path) -> str:
-    node = shutil.which("node")
-    if node is None or not PACKAGE.is_dir():
-        pytest.fail(
-            "MicroPython for the firmware tests is missing: needs Node.js and "
-            f"`npm install --prefix {RUNNER_DIR.relative_to(ROOT)}` (scripts/test does both)"
-        )
-    script_path = tmp_path / "script.py"
-    script_path.write_text(script)
-    result = subprocess.run(
-        [node, str(RUNNER_DIR / "run.mjs"), str(script_path), *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 def test_golden_vectors_pass_in_micropython(tmp_path: Path) -> None:
