@@ -45,18 +45,14 @@ def targets(args: argparse.Namespace) -> list[SensorTarget]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from imu_reader.ble import BleCentral, UserFixableError, check_backend_spec
-    from reptempo.commands import quiet_bumble
+    from imu_reader.ble import BleCentral, UserFixableError
+    from reptempo.commands import ble_backend_option
 
-    quiet_bumble()
-    try:
-        check_backend_spec(args.ble_backend)
-    except ValueError as exc:
-        raise OptionError("--ble-backend", str(exc)) from None
+    backend = ble_backend_option(args.ble_backend)
     wanted = targets(args)
     printer = LinePrinter(args.format)
     try:
-        asyncio.run(_live(BleCentral(args.ble_backend), wanted, printer, args.duration))
+        asyncio.run(_live(BleCentral(backend), wanted, printer, args.duration))
     except UserFixableError as exc:
         raise CommandError(str(exc)) from None
     return EXIT_OK

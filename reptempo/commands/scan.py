@@ -16,18 +16,14 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
-    from imu_reader.ble import BleCentral, UserFixableError, check_backend_spec
-    from reptempo.commands import quiet_bumble
+    from imu_reader.ble import BleCentral, UserFixableError
+    from reptempo.commands import ble_backend_option
 
-    quiet_bumble()
-    try:
-        check_backend_spec(args.ble_backend)
-    except ValueError as exc:
-        raise OptionError("--ble-backend", str(exc)) from None
+    backend = ble_backend_option(args.ble_backend)
     if args.set_role is not None or args.identify is not None:
-        return _configure(args)
+        return _configure(args, backend)
     try:
-        found = asyncio.run(_scan(BleCentral(args.ble_backend), args.timeout, not args.no_connect))
+        found = asyncio.run(_scan(BleCentral(backend), args.timeout, not args.no_connect))
     except UserFixableError as exc:
         raise CommandError(str(exc)) from None
     if args.format == "json":
@@ -53,7 +49,7 @@ async def _scan(central: BleCentral, timeout_s: float, details: bool) -> list[Fo
 IDENTIFY_S = 10
 
 
-def _configure(args: argparse.Namespace) -> int:
+def _configure(args: argparse.Namespace, backend: str) -> int:
     from firmware_ble import protocol_core as core
     from imu_reader.ble import BleCentral, UserFixableError
 
@@ -79,9 +75,7 @@ def _configure(args: argparse.Namespace) -> int:
         raise OptionError("--identify", "--set-role and --identify must name the same sensor")
     address = addresses.pop()
     try:
-        info = asyncio.run(
-            _configure_one(BleCentral(args.ble_backend), address, role, identify_s, args.timeout)
-        )
+        info = asyncio.run(_configure_one(BleCentral(backend), address, role, identify_s, args.timeout))
     except UserFixableError as exc:
         raise CommandError(str(exc)) from None
     if role is not None and info.role != role:
