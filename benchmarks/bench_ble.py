@@ -10,13 +10,11 @@ figure carries its cost.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 from benchmarks._runner import Figure, benchmark, progress
+from reptempo.sim_process import reptempo_command, sim_ble
 
 TARGET_LATENCY_P99_MS = 5.0
 """Issue "imu_reader.ble", Benchmark: arrival to event out, p99 <= 5 ms."""
@@ -25,52 +23,16 @@ TARGET_CPU_PERCENT = 3.0
 SESSION_S = 60.0
 
 
-def _command() -> list[str]:
-    script = Path(sys.executable).with_name("reptempo")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "reptempo"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def live_session(session_s: float = SESSION_S) -> dict[str, Any]:
     """Run the two processes; the live process's summary record."""
-    port = _free_port()
-    sim = subprocess.Popen(
-        [
-            *_command(),
-            "sim",
-            "--ble",
-            f"tcp-server:127.0.0.1:{port}",
-            "--exercise",
-            "straight_leg_lift",
-            "--reps",
-            "10",
-            "--seed",
-            "11",
-            "--loss",
-            "0.01",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert sim.stdout is not None
-        for line in sim.stdout:
-            if line.startswith("Connect with"):
-                break
-        else:
-            raise RuntimeError("reptempo sim --ble did not start")
+    sim_args = ("--exercise", "straight_leg_lift", "--reps", "10", "--seed", "11", "--loss", "0.01")
+    with sim_ble(*sim_args) as backend:
         live = subprocess.run(
             [
-                *_command(),
+                *reptempo_command(),
                 "live",
                 "--ble-backend",
-                f"bumble:tcp-client:127.0.0.1:{port}",
+                backend,
                 "--format",
                 "json",
                 "--duration",
@@ -81,11 +43,6 @@ def live_session(session_s: float = SESSION_S) -> dict[str, Any]:
             check=True,
             timeout=session_s + 60,
         )
-    finally:
-        sim.terminate()
-        sim.wait(10)
-        if sim.stdout is not None:
-            sim.stdout.close()
     records = [json.loads(line) for line in live.stdout.splitlines()]
     summary: dict[str, Any] = next(r for r in records if r["type"] == "summary")
     return summary

@@ -5,60 +5,28 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from reptempo import cli
+from reptempo.sim_process import free_port, reptempo_command, sim_ble
 
-REPTEMPO = [str(Path(sys.executable).with_name("reptempo"))]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_sim(port: int, *extra: str) -> subprocess.Popen[str]:
-    sim = subprocess.Popen(
-        [
-            *REPTEMPO,
-            "sim",
-            "--ble",
-            f"tcp-server:127.0.0.1:{port}",
-            "--exercise",
-            "straight_leg_lift",
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert sim.stdout is not None
-    deadline = time.monotonic() + 60
-    for line in sim.stdout:
-        if line.startswith("Connect with: reptempo live --ble-backend bumble:tcp-client:127.0.0.1:"):
-            return sim
-        assert time.monotonic() < deadline
-    pytest.fail(f"reptempo sim --ble did not start: exit {sim.wait()}")
+REPTEMPO = reptempo_command()
 
 
 @pytest.mark.slow
 def test_the_readme_two_terminal_demo_counts_the_reps() -> None:
-    port = _free_port()
-    sim = _start_sim(port, "--reps", "3", "--seed", "2", "--loss", "0.02")
-    try:
+    with sim_ble(
+        "--exercise", "straight_leg_lift", "--reps", "3", "--seed", "2", "--loss", "0.02"
+    ) as backend:
         live = subprocess.run(
             [
                 *REPTEMPO,
                 "live",
                 "--ble-backend",
-                f"bumble:tcp-client:127.0.0.1:{port}",
+                backend,
                 "--format",
                 "json",
                 "--duration",
@@ -69,7 +37,6 @@ def test_the_readme_two_terminal_demo_counts_the_reps() -> None:
             timeout=120,
             check=False,
         )
-        backend = f"bumble:tcp-client:127.0.0.1:{port}"
         set_role = subprocess.run(
             [*REPTEMPO, "scan", "--ble-backend", backend, "--set-role", "C0:52:54:00:00:02=shin_left"],
             capture_output=True,
@@ -84,11 +51,6 @@ def test_the_readme_two_terminal_demo_counts_the_reps() -> None:
             timeout=60,
             check=False,
         )
-    finally:
-        sim.terminate()
-        sim.wait(10)
-        if sim.stdout is not None:
-            sim.stdout.close()
     assert live.returncode == 0, live.stderr
     records = [json.loads(line) for line in live.stdout.splitlines()]
     kinds = [r["type"] for r in records]
@@ -116,32 +78,29 @@ def test_the_readme_two_terminal_demo_counts_the_reps() -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_sigterm_ends_a_live_session_cleanly(signum: int) -> None:
-    port = _free_port()
-    sim = _start_sim(port, "--reps", "2", "--seed", "4")
-    live = subprocess.Popen(
-        [*REPTEMPO, "live", "--ble-backend", f"bumble:tcp-client:127.0.0.1:{port}", "--format", "json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert live.stdout is not None
-        connected = 0
-        for line in live.stdout:
-            record = json.loads(line)
-            connected += record["type"] == "sensor" and record["state"] == "connected"
-            if connected == 2:
-                break
-        time.sleep(1.0)
-        live.send_signal(signum)
-        rest, err = live.communicate(timeout=30)
-    finally:
-        live.kill()
-        sim.terminate()
-        sim.wait(10)
-        for pipe in (sim.stdout, live.stdout, live.stderr):
-            if pipe is not None:
-                pipe.close()
+    with sim_ble("--exercise", "straight_leg_lift", "--reps", "2", "--seed", "4") as backend:
+        live = subprocess.Popen(
+            [*REPTEMPO, "live", "--ble-backend", backend, "--format", "json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert live.stdout is not None
+            connected = 0
+            for line in live.stdout:
+                record = json.loads(line)
+                connected += record["type"] == "sensor" and record["state"] == "connected"
+                if connected == 2:
+                    break
+            time.sleep(1.0)
+            live.send_signal(signum)
+            rest, err = live.communicate(timeout=30)
+        finally:
+            live.kill()
+            for pipe in (live.stdout, live.stderr):
+                if pipe is not None:
+                    pipe.close()
     assert live.returncode == 0, err
     records = [json.loads(line) for line in rest.splitlines()]
     assert [r["role"] for r in records if r.get("state") == "disconnected"] == ["shin", "pelvis"]
@@ -151,7 +110,7 @@ def test_ctrl_c_or_sigterm_ends_a_live_session_cleanly(signum: int) -> None:
 
 
 def test_live_without_the_link_is_one_line_and_exit_1() -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     result = subprocess.run(
         [*REPTEMPO, "live", "--ble-backend", f"bumble:tcp-client:127.0.0.1:{port}", "--duration", "5"],
         capture_output=True,

@@ -8,6 +8,7 @@ import math
 from typing import TYPE_CHECKING
 
 from reptempo.cli import EXIT_OK, CommandError, OptionError
+from reptempo.sim_process import READY_PREFIX
 
 if TYPE_CHECKING:
     from imu_reader.ble.emulator import LinkFaults, VirtualLink
@@ -83,7 +84,7 @@ async def _serve(sim: Simulation, faults: dict[str, LinkFaults], host: str, port
             f"reptempo sim: {len(link.sensors)} emulated sensors on a virtual BLE link: {names}.\n"
             f"The workout ({len(truth.reps)} reps in {len(truth.sets)} sets, {sim.duration_s:.0f} s) "
             "runs from now, in real time, whether or not an app listens; Ctrl-C ends it.\n"
-            f"Connect with: reptempo live --ble-backend bumble:tcp-client:{bound_host}:{bound_port}"
+            f"{READY_PREFIX}bumble:tcp-client:{bound_host}:{bound_port}"
         )
         await _report_until_done(link, sim)
     finally:
