@@ -381,6 +381,11 @@ class Fusion:
                 return events
             self._set.together = True
         self._set.legs.add(leg_rep.leg)
+        # The pause before the rep, since the set's last rep of either leg (the pause after
+        # a rep is only known when the next starts): at the bottom for a rep that starts
+        # there, at the top for one that starts at the top.
+        before_s = max(leg_rep.start_s - self._last_end_s, 0.0) if self._set.reps else 0.0
+        raised_first = leg_rep.top_s <= leg_rep.bottom_s
         tilt = self._tilt.max_between(leg_rep.start_s, leg_rep.end_s) if self.has_pelvis else None
         flags = leg_rep.flags
         if tilt is not None and tilt > self.settings.tilt_threshold_deg:
@@ -395,9 +400,9 @@ class Fusion:
             bottom_s=leg_rep.bottom_s,
             end_s=leg_rep.end_s,
             concentric_s=leg_rep.concentric_s,
-            pause_top_s=leg_rep.pause_top_s,
+            pause_top_s=leg_rep.pause_top_s if raised_first else before_s,
             eccentric_s=leg_rep.eccentric_s,
-            pause_bottom_s=leg_rep.pause_bottom_s,
+            pause_bottom_s=before_s if raised_first else leg_rep.pause_bottom_s,
             rom_deg=leg_rep.rom_deg,
             peak_velocity_dps=leg_rep.peak_velocity_dps,
             partial=leg_rep.partial,

@@ -72,9 +72,12 @@ class Rep:
     """One repetition of one leg.
 
     Times are on the session timeline. A rep that starts at the bottom (leg lifts) runs
-    start -> top (concentric), top hold, lowering -> bottom (eccentric), bottom pause -> end;
-    one that starts at the top (dead bug) runs lowering first. `eccentric_s` runs from the
-    start of lowering to the moment the leg stops at the bottom.
+    start -> top (concentric), top hold, lowering -> bottom = end (eccentric); one that
+    starts at the top (heel taps, dead bug) runs lowering first. `eccentric_s` runs from the
+    start of lowering to the moment the leg stops at the bottom. The pause between two reps
+    is the later one's (it is known only when that one starts): `pause_bottom_s` of a rep
+    that starts at the bottom, `pause_top_s` of one that starts at the top; 0 for a set's
+    first rep.
 
     Attributes:
         index: 0-based rep number in the session.

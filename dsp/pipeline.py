@@ -4,7 +4,7 @@
 returns the events they settle. It is causal and block-size invariant: the same samples
 give the same events however they are split into blocks (events may come out in a
 different call, never different). `finish` settles what the end of the session decides
-(the last rep's bottom pause, the last set).
+(the last rep, the last set).
 """
 
 from __future__ import annotations

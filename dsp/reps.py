@@ -7,8 +7,11 @@ that starts from a held leg (it shakes: `dsp.tremor`) makes a top-start set.
 
 A rep's first stroke must be of rep size: at least `min_rom_deg`, and 0.3 of the typical
 range of the exercise's full reps once that is known; the second must bring the leg back
-at least BACK_FRACTION of the way (or to about where it started). Its last pause lasts until the leg moves
-again (at most `MAX_LAST_PAUSE_S`), and the rep is told then, at its true end.
+at least BACK_FRACTION of the way (or to about where it started). The rep ends where the leg
+stops after its second stroke, and is told then: the pause that follows belongs to the next
+rep (the pipeline gives each rep the pause before it), so no rep waits for the leg to move
+again. Only a dropped lowering waits `BOUNCE_S`, to see whether the leg bounces off the
+bottom.
 
 What is not a rep: movements smaller than that (fidgeting, a twitch); a leg that comes
 back to rest, lies there and then moves (fidgets in a row look like a raise, a hold and
@@ -33,10 +36,8 @@ IntArray = npt.NDArray[np.intp]
 
 MAX_HOLD_S = 12.0
 """A longer stay between a rep's two strokes is not a hold (sitting up, standing)."""
-MAX_LAST_PAUSE_S = 1.0
-"""The pause that ends a rep is counted up to this; a longer one ends it there."""
 NEXT_MOVE_DPS = 2.5
-"""The leg moves again (the rep's end) above this lift speed, deg/s."""
+"""The leg moves again (a bounce off the bottom) above this lift speed, deg/s."""
 SWING_PEAK_POSITION = 0.7
 """A lowering whose speed peaks this late (0.5 for a controlled one) was dropped: a swing."""
 BOUNCE_S = 0.4
@@ -123,8 +124,6 @@ class RepCounter:
         self._t = np.zeros(0)
         self._tremor = np.zeros(0)
         self._vertical = np.zeros(0)  # the sensor's upward acceleration, NaN where unknown
-        self._vt = np.zeros(0)  # the velocity's times (its filter delay taken off)
-        self._v = np.zeros(0)
         self._delay_s = 0.0
 
     def update(self, track: AngleTrack) -> list[LegRep | Phase]:
@@ -138,8 +137,6 @@ class RepCounter:
         self._tremor = np.concatenate((self._tremor, track.tremor))
         vertical = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
         self._vertical = np.concatenate((self._vertical, vertical))
-        self._vt = np.concatenate((self._vt, t))
-        self._v = np.concatenate((self._v, track.velocity_dps))
         moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
         self._delay_s = track.velocity_delay_s
         for item in self._strokes.update(track):
@@ -153,13 +150,7 @@ class RepCounter:
         self._settle(t, moving, float(t[-1]) + 1e-9, out)
         self._last_t = float(t[-1])
         keep = int(np.searchsorted(self._t, self._t[-1] - KEEP_S))
-        self._t, self._tremor, self._vertical, self._vt, self._v = (
-            self._t[keep:],
-            self._tremor[keep:],
-            self._vertical[keep:],
-            self._vt[keep:],
-            self._v[keep:],
-        )
+        self._t, self._tremor, self._vertical = self._t[keep:], self._tremor[keep:], self._vertical[keep:]
         return out
 
     def finish(self) -> list[LegRep | Phase]:
@@ -168,8 +159,8 @@ class RepCounter:
         if self._pending is not None:
             first, second = self._pending
             self._pending = None
-            end = max(min(self._last_t, second.end_s + MAX_LAST_PAUSE_S), second.end_s)
-            self._tell(self._rep(first, second, end, self._last_t, moved_soon=False), out)
+            known_s = max(second.known_s, min(second.end_s, self._last_t + self._delay_s))
+            self._tell(self._rep(first, second, known_s, moved_soon=False), out)
         return out
 
     def _tell(self, rep: LegRep, out: list[LegRep | Phase]) -> None:
@@ -332,40 +323,30 @@ class RepCounter:
         return all(a > KNEES_AGAINST_M for a in against) and all(p < AGAINST_PER_RAD_M for p in per_rad)
 
     def _settle(self, t: FloatArray, moving: IntArray, until_s: float, out: list[LegRep | Phase]) -> None:
-        """Tell the pending rep if, by `until_s`, the leg moved again or paused long enough."""
+        """Tell the pending rep once the samples (velocity times `t`, up to `until_s`) reach
+        its end, or, after a dropped lowering, once the leg moved again or `BOUNCE_S` passed."""
         if self._pending is None:
             return
         first, second = self._pending
+        if not _may_bounce(first, second):
+            # The samples' own times run `_delay_s` ahead of the velocity's.
+            if until_s + self._delay_s >= second.end_s and float(t[-1]) + self._delay_s >= second.end_s:
+                self._pending = None
+                self._tell(self._rep(first, second, max(second.known_s, second.end_s), moved_soon=False), out)
+            return
         after = moving[(t[moving] > second.end_s) & (t[moving] <= until_s)]
-        deadline = second.end_s + MAX_LAST_PAUSE_S
+        deadline = second.end_s + BOUNCE_S
         if after.size and float(t[after[0]]) <= deadline:
-            k = int(after[0])
-            end = max(self._movement_start(float(t[k])), second.end_s)
             self._pending = None
-            known_s = float(t[k]) + self._delay_s  # the sample's own time
-            self._tell(self._rep(first, second, end, known_s, moved_soon=end - second.end_s < BOUNCE_S), out)
+            known_s = float(t[after[0]]) + self._delay_s  # the sample's own time
+            self._tell(self._rep(first, second, known_s, moved_soon=True), out)
         elif until_s >= deadline and float(t[-1]) >= deadline:
             self._pending = None
-            self._tell(self._rep(first, second, deadline, deadline + self._delay_s, moved_soon=False), out)
+            self._tell(self._rep(first, second, deadline + self._delay_s, moved_soon=False), out)
 
-    def _movement_start(self, fast_s: float) -> float:
-        """When the movement that passed NEXT_MOVE_DPS at `fast_s` started.
-
-        A movement starts smoothly, its speed growing with the square of the time: from the
-        times it passed half that speed and that speed, t0 = t2 - (t2 - t1) sqrt(2) / (sqrt(2) - 1).
-        """
-        k = int(np.searchsorted(self._vt, fast_s))
-        speed = np.abs(self._v[: k + 1])
-        slow = np.flatnonzero(speed < 0.5 * NEXT_MOVE_DPS)
-        if not slow.size or k >= self._vt.size or int(slow[-1]) + 1 >= speed.size:
-            return fast_s
-        j = int(slow[-1])
-        t1 = float(np.interp(0.5 * NEXT_MOVE_DPS, speed[j : j + 2], self._vt[j : j + 2]))
-        return fast_s - (fast_s - t1) * math.sqrt(2) / (math.sqrt(2) - 1)
-
-    def _rep(
-        self, first: Stroke, second: Stroke, end_s: float, known_s: float, *, moved_soon: bool
-    ) -> LegRep:
+    def _rep(self, first: Stroke, second: Stroke, known_s: float, *, moved_soon: bool) -> LegRep:
+        """The rep of two strokes; of its pauses only the one between them is known (the
+        pipeline adds the one before it)."""
         up, down = (first, second) if first.direction > 0 else (second, first)
         if self._lowered_on_the_turn_up(first, second):
             up, down = down, up
@@ -392,8 +373,6 @@ class RepCounter:
             )
             if on
         ]
-        # The rep's last pause is at the bottom when it starts at the bottom, else at the top.
-        last_pause = max(end_s - second.end_s, 0.0)
         middle_pause = max(second.start_s - first.end_s, 0.0)
         return LegRep(
             leg=self.leg,
@@ -401,11 +380,11 @@ class RepCounter:
             start_s=first.start_s,
             top_s=up.end_s,
             bottom_s=down.end_s,
-            end_s=max(end_s, second.end_s),
+            end_s=second.end_s,
             concentric_s=up.end_s - up.start_s,
-            pause_top_s=middle_pause if first.direction > 0 else last_pause,
+            pause_top_s=middle_pause if first.direction > 0 else 0.0,
             eccentric_s=eccentric_s,
-            pause_bottom_s=last_pause if first.direction > 0 else middle_pause,
+            pause_bottom_s=0.0 if first.direction > 0 else middle_pause,
             rom_deg=rom,
             bottom_deg=down.end_deg,
             peak_velocity_dps=max(up.peak_dps, down.peak_dps),
@@ -416,6 +395,11 @@ class RepCounter:
 
 def _phase_after(stroke: Stroke) -> str:
     return "top" if stroke.direction > 0 else "bottom"
+
+
+def _may_bounce(first: Stroke, second: Stroke) -> bool:
+    """A bottom-start rep whose lowering was dropped: the leg may bounce off the bottom."""
+    return first.direction > 0 and second.peak_position > SWING_PEAK_POSITION
 
 
 def _ends_near_start(first: Stroke, second: Stroke) -> bool:

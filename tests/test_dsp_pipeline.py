@@ -90,3 +90,39 @@ def test_samples_of_a_sensor_not_in_the_session_are_refused() -> None:
     sim = weak_core_session(rate_hz=25)
     with pytest.raises(ValueError, match="no sensor 'pelvis' in this session"):
         Pipeline({"shin": 25.0}).process(samples_of(sim))
+
+
+@pytest.mark.parametrize(
+    ("exercise", "sensors", "tempo"),
+    [
+        ("straight_leg_lift", ("shin",), "1-2-1-0.5"),
+        ("heel_taps", ("shin_right", "shin_left"), "1-0.5-1-1.5"),
+    ],
+)
+def test_a_rep_ends_where_the_leg_stops_and_carries_the_pause_before_it(
+    exercise: str, sensors: tuple[str, ...], tempo: str
+) -> None:
+    """Each rep is told as its leg stops (not when the next rep starts) and ends there; the
+    pause between two reps (of either leg) is the later rep's: at the bottom for leg lifts,
+    at the top for heel taps. A set's first rep has none."""
+    plan = SessionPlan(sets=(SetPlan(exercise, reps=6, core="strong", tempo=Tempo.parse(tempo)),), seed=11)
+    sim = simulate(SimSettings(plan, sensors=sensors, rate_hz=100))
+    pipeline = Pipeline(dict.fromkeys(sensors, 100.0))
+    events = pipeline.process(samples_of(sim)) + pipeline.finish()
+    reps = [e for e in events if isinstance(e, Rep)]
+    truth = sim.truth.reps
+    assert len(reps) == len(truth)
+    starts_at_bottom = exercise == "straight_leg_lift"
+    for k, (rep, true) in enumerate(zip(reps, truth, strict=True)):
+        motion_end_s = max(true.top_s, true.bottom_s)
+        assert rep.end_s == pytest.approx(motion_end_s, abs=0.15)
+        assert rep.time_s - motion_end_s < 0.25
+        before = reps[k - 1] if k else None
+        pause_s = rep.pause_bottom_s if starts_at_bottom else rep.pause_top_s
+        if before is None:
+            assert pause_s == 0.0
+            continue
+        assert pause_s == pytest.approx(rep.start_s - before.end_s, abs=1e-9)
+        true_before = truth[k - 1]
+        true_pause_s = true_before.pause_bottom_s if starts_at_bottom else true_before.pause_top_s
+        assert pause_s == pytest.approx(true_pause_s, abs=0.3)

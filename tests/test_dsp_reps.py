@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from dsp.events import Phase
 from dsp.lift import AngleTrack
-from dsp.reps import MAX_LAST_PAUSE_S, LegRep, RepCounter
+from dsp.reps import LegRep, RepCounter
 from dsp.settings import Settings
 from dsp.strokes import Stroke, StrokeDetector
 
@@ -112,11 +112,11 @@ def test_raise_hold_lower_is_one_rep_with_its_phases() -> None:
     assert not rep.partial
     assert rep.flags == ()
     assert rep.leg == "shin"
-    # The leg stayed down: the bottom pause counts up to MAX_LAST_PAUSE_S, and the rep is
-    # told once that has passed.
-    assert rep.pause_bottom_s == pytest.approx(MAX_LAST_PAUSE_S, abs=0.01)
-    assert rep.end_s == pytest.approx(rep.bottom_s + MAX_LAST_PAUSE_S, abs=0.01)
-    assert rep.known_s >= rep.end_s - 0.01
+    # The rep ends where the leg stopped and is told then, not when it moves again: the
+    # pause after it is the next rep's (the pipeline adds it).
+    assert rep.end_s == pytest.approx(rep.bottom_s, abs=1e-9)
+    assert rep.pause_bottom_s == 0.0
+    assert rep.end_s <= rep.known_s <= rep.end_s + 0.1
     # Phases: raising, at the top, lowering, at the bottom, in order.
     phases = [p for p in found if isinstance(p, Phase)]
     assert [p.phase for p in phases] == ["concentric", "top", "eccentric", "bottom"]
@@ -128,15 +128,16 @@ def test_raise_hold_lower_is_one_rep_with_its_phases() -> None:
 
 
 @pytest.mark.parametrize("next_up_s", [1.0, 3.0, 4.0])
-def test_bottom_pause_ends_where_the_next_rep_starts(next_up_s: float) -> None:
-    """Two reps with a 1 s pause at the bottom: the first ends as the second starts."""
+def test_rep_ends_where_the_leg_stops_not_where_the_next_starts(next_up_s: float) -> None:
+    """Two reps with a 1 s pause at the bottom: the first is told as the leg stops, before
+    the second starts, and ends there; the pause is the gap to the second."""
     track = motion([Move(2.0), *rep_moves(bottom_s=1.0), *rep_moves(up_s=next_up_s, bottom_s=4.0)])
     first, second = reps(count(track))
     assert first.start_s == pytest.approx(2.0, abs=0.01)
     assert second.start_s == pytest.approx(10.0, abs=0.01)
-    assert first.pause_bottom_s == pytest.approx(1.0, abs=0.05)
-    assert first.end_s == pytest.approx(10.0, abs=0.05)
-    assert first.end_s <= second.start_s + 0.05
+    assert first.end_s == pytest.approx(9.0, abs=0.05)
+    assert first.known_s < second.start_s
+    assert second.start_s - first.end_s == pytest.approx(1.0, abs=0.05)
 
 
 def test_partial_rep_is_flagged_against_the_sets_typical_range() -> None:
