@@ -202,6 +202,7 @@ def true_reps(sim: Simulation) -> tuple[TrueRep, ...]:
             r.set,
             legs[r.leg],
             r.max_anterior_tilt_deg if pelvis else math.nan,
+            r.max_posterior_tilt_deg if pelvis else math.nan,
         )
         for r in sim.truth.reps
         if r.leg in legs

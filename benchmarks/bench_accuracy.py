@@ -326,6 +326,24 @@ def _tilt_figures(runs: Sequence[SessionResult]) -> Iterator[Figure]:
         f"episode's peak_deg (RMSE {_rms(peak):.2f} deg over {len(peak)})"
         + _worst(rep_tilt + peak, lambda v: f"{v:+.1f} deg "),
     )
+    curl = [
+        (err, _where(r, m.true.set_index, m.true.start_s))
+        for r in tilted
+        for m in r.rep_score.matches
+        if r.case.settings.plan.sets[m.true.set_index].exercise == "hanging_leg_raise"
+        and (err := m.curl_error_deg) is not None
+    ]
+    yield _figure(
+        "accuracy.curl_rmse",
+        _rms(curl) if curl else None,
+        "deg",
+        None,
+        "lower",
+        note="hanging leg raises: RMS error of each matched rep's max_posterior_tilt_deg (the pelvis "
+        f"curling up at the top) against the simulator, over {len(curl)} reps"
+        + (f" (bias {statistics.fmean(v for v, _ in curl):+.2f} deg)" if curl else "")
+        + _worst(curl, lambda v: f"{v:+.1f} deg "),
+    )
     yield _figure(
         "accuracy.tilt_f1",
         f1_score(tp, fp, fn) if tilted else None,

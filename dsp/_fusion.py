@@ -75,6 +75,10 @@ class _Series:
         i0, i1 = np.searchsorted(self.t, (t0, t1))
         return float(self.x[i0:i1].max()) if i1 > i0 else None
 
+    def min_between(self, t0: float, t1: float) -> float | None:
+        i0, i1 = np.searchsorted(self.t, (t0, t1))
+        return float(self.x[i0:i1].min()) if i1 > i0 else None
+
 
 class _Growing:
     """A whole signal, kept in chunks (for analysis and benchmarks, not live sessions)."""
@@ -116,6 +120,9 @@ class Fusion:
         self._ignored_onsets: set[float] = set()
         self._told_onsets: list[TiltOnset] = []  # since the last set closed
         self._tilt = _Series()
+        # The signed tilt from the sample where the sign was decided: before it, the tilt
+        # passed on is an upper bound (see `_signed_tilt`), which says nothing of a curl.
+        self._signed = _Series()
         self._raw_t = np.zeros(0)
         self._raw_x = np.zeros(0)
         self._sign = 0 if legs else 1
@@ -237,8 +244,11 @@ class Fusion:
             covered = self._raw_x.size
         else:
             covered = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
-        if self._sign == 0 and self._decide_sign(covered) < 0 and final:
-            self._decided(1, self._scanned)
+        decided_at = 0
+        if self._sign == 0:
+            decided_at = self._decide_sign(covered)
+            if decided_at < 0 and final:
+                decided_at = self._decided(1, self._scanned)
         if self._sign == 0:
             # Before its first big excursion the tilt is small either way: pass it on as
             # anterior (an upper bound), never enough for an episode.
@@ -251,6 +261,8 @@ class Fusion:
         self._raw_t, self._raw_x = self._raw_t[n:], self._raw_x[n:]
         self._scanned = max(self._scanned - n, 0)
         self._tilt.add(t, x)
+        if self._sign != 0:
+            self._signed.add(t[decided_at:], x[decided_at:])
         if self.series is not None:
             self.series.add(t, x)
         self._onsets += self._episodes.update(t, x)
@@ -387,6 +399,7 @@ class Fusion:
         before_s = max(leg_rep.start_s - self._last_end_s, 0.0) if self._set.reps else 0.0
         raised_first = leg_rep.top_s <= leg_rep.bottom_s
         tilt = self._tilt.max_between(leg_rep.start_s, leg_rep.end_s) if self.has_pelvis else None
+        signed = self._signed.min_between(leg_rep.start_s, leg_rep.end_s) if self.has_pelvis else None
         flags = leg_rep.flags
         if tilt is not None and tilt > self.settings.tilt_threshold_deg:
             flags = (*flags, "tilt")
@@ -408,6 +421,7 @@ class Fusion:
             partial=leg_rep.partial,
             max_anterior_tilt_deg=None if tilt is None else max(tilt, 0.0),
             flags=flags,
+            max_posterior_tilt_deg=None if signed is None else max(-signed, 0.0),
         )
         self._rep_count += 1
         self._set.reps.append(rep)

@@ -88,6 +88,10 @@ class Rep:
         max_anterior_tilt_deg: largest anterior pelvic tilt during the rep, None without a
             pelvis sensor.
         flags: a subset of `FLAGS`.
+        max_posterior_tilt_deg: largest posterior pelvic tilt during the rep (the pelvis
+            curling up, in degrees: a hanging leg raise's curl at the top), 0 when it never
+            went posterior; None without a pelvis sensor, or when the rep ended before the
+            pipeline knew which way the pelvis tips (its first clear movement with the legs).
     """
 
     kind: ClassVar[str] = "rep"
@@ -108,6 +112,7 @@ class Rep:
     partial: bool
     max_anterior_tilt_deg: float | None
     flags: tuple[str, ...]
+    max_posterior_tilt_deg: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("start_s", "top_s", "bottom_s", "end_s", "rom_deg", "peak_velocity_dps"):
@@ -117,6 +122,7 @@ class Rep:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         _finite("max_anterior_tilt_deg", self.max_anterior_tilt_deg, allow_none=True)
+        _finite("max_posterior_tilt_deg", self.max_posterior_tilt_deg, allow_none=True)
         unknown = set(self.flags) - set(FLAGS)
         if unknown:
             raise ValueError(f"unknown flags {sorted(unknown)}")

@@ -47,6 +47,7 @@ class TrueRep:
         leg: the role of the shin sensor that should detect it (`shin`, `shin_left`...).
         max_anterior_tilt_deg: largest anterior pelvic tilt during the rep, 0 when the
             pelvis never tilted anteriorly; NaN when unlabelled.
+        max_posterior_tilt_deg: the same for posterior tilt (the pelvis curling up).
     """
 
     start_s: float
@@ -57,6 +58,7 @@ class TrueRep:
     set_index: int = 0
     leg: str = "shin"
     max_anterior_tilt_deg: float = math.nan
+    max_posterior_tilt_deg: float = math.nan
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.start_s) and math.isfinite(self.end_s) and self.start_s <= self.end_s):
@@ -121,6 +123,14 @@ class RepMatch:
         if self.detected.max_anterior_tilt_deg is None or math.isnan(self.true.max_anterior_tilt_deg):
             return None
         return max(self.detected.max_anterior_tilt_deg, 0.0) - self.true.max_anterior_tilt_deg
+
+    @property
+    def curl_error_deg(self) -> float | None:
+        """Detected minus true largest posterior tilt in the rep, degrees; None when either
+        is missing."""
+        if self.detected.max_posterior_tilt_deg is None or math.isnan(self.true.max_posterior_tilt_deg):
+            return None
+        return self.detected.max_posterior_tilt_deg - self.true.max_posterior_tilt_deg
 
 
 @dataclass(frozen=True)

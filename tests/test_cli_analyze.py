@@ -105,6 +105,7 @@ def scripted_events(has_tilt: bool) -> list[Event]:
     """What the stand-in reports at the end: reps out of order, a closed and an open tilt
     episode, a set, and events analyze must ignore."""
     tilt = 7.123456 if has_tilt else None
+    curl = 12.345678 if has_tilt else None
 
     def rep(index: int, start_s: float, partial: bool, flags: tuple[str, ...]) -> Rep:
         return Rep(
@@ -125,6 +126,7 @@ def scripted_events(has_tilt: bool) -> list[Event]:
             partial=partial,
             max_anterior_tilt_deg=tilt,
             flags=flags,
+            max_posterior_tilt_deg=curl,
         )
 
     events: list[Event] = [
@@ -239,8 +241,12 @@ def check_result(res: dict[str, Any], *, has_tilt: bool, start_s: float, end_s: 
         assert max(r["top_s"], r["bottom_s"]) <= r["end_s"] + eps <= end_s + 2 * eps
         if has_tilt:
             assert type(r["max_anterior_tilt_deg"]) is float
+            # Unknown for a rep over before the pelvis's direction was.
+            curl = r["max_posterior_tilt_deg"]
+            assert curl is None or (type(curl) is float and curl >= 0)
         else:
             assert r["max_anterior_tilt_deg"] is None
+            assert r["max_posterior_tilt_deg"] is None
     assert [r["start_s"] for r in reps] == sorted(r["start_s"] for r in reps)
     for t in tilts:
         assert list(t) == TILT_KEYS
@@ -562,6 +568,7 @@ def test_json_output_from_events(
             "rom_deg": 61.99,
             "partial": False,
             "max_anterior_tilt_deg": 7.12,
+            "max_posterior_tilt_deg": 12.35,
             "flags": [],
         },
         {
@@ -579,6 +586,7 @@ def test_json_output_from_events(
             "rom_deg": 61.99,
             "partial": True,
             "max_anterior_tilt_deg": 7.12,
+            "max_posterior_tilt_deg": 12.35,
             "flags": ["partial", "eccentric_too_fast"],
         },
     ]
@@ -609,6 +617,7 @@ def test_without_pelvis_tilt_values_are_null(
     check_result(res, has_tilt=False, start_s=0.0, end_s=6.99)
     assert res["summary"]["tilt_count"] is None
     assert [r["max_anterior_tilt_deg"] for r in res["reps"]] == [None, None]
+    assert [r["max_posterior_tilt_deg"] for r in res["reps"]] == [None, None]
     assert res["sets"][0]["safe_end_range_deg"] is None
     assert res["tilt_events"] == []
 
@@ -629,10 +638,10 @@ def test_text_output_from_events(
     assert lines[4] == "lowering  1.5 s on average (full reps)"
     table = lines[6:9]
     assert table[0].split() == ["rep", "set", "start", "end", "tempo", "E-B-C-T", "lower", "s", "ROM", "deg",
-                                "tilt", "deg", "flags"]  # fmt: skip
-    assert table[1].split() == ["1", "1", "0:00.5", "0:03.8", "1.5-0.2-1.0-0.5", "1.5", "62", "7.1"]
+                                "tilt", "deg", "curl", "deg", "flags"]  # fmt: skip
+    assert table[1].split() == ["1", "1", "0:00.5", "0:03.8", "1.5-0.2-1.0-0.5", "1.5", "62", "7.1", "12.3"]
     assert table[2].split() == [*["2", "1", "0:03.0", "0:06.2", "1.5-0.2-1.0-0.5", "1.5", "62", "7.1"],
-                                "partial", "eccentric_too_fast"]  # fmt: skip
+                                "12.3", "partial", "eccentric_too_fast"]  # fmt: skip
     assert lines[9:] == [
         "",
         "set   start     end  reps  safe end range deg",
@@ -653,7 +662,7 @@ def test_text_without_pelvis(
     assert "reps      2 (1 full) in 1 set; no pelvis sensor: no tilt analysis" in out
     assert "onset" not in out
     rows = out.splitlines()
-    assert rows[7].split()[7] == "-"
+    assert rows[7].split()[7:9] == ["-", "-"]
 
 
 @pytest.mark.parametrize(

@@ -126,3 +126,26 @@ def test_a_rep_ends_where_the_leg_stops_and_carries_the_pause_before_it(
         true_before = truth[k - 1]
         true_pause_s = true_before.pause_bottom_s if starts_at_bottom else true_before.pause_top_s
         assert pause_s == pytest.approx(true_pause_s, abs=0.3)
+
+
+def test_hanging_leg_raises_report_the_curl_at_the_top() -> None:
+    """Each rep carries the pelvis's largest posterior tilt (the curl that takes the legs up),
+    against the simulator's within 3 degrees; a straight-leg lift, lying, hardly curls."""
+    plan = SessionPlan(
+        sets=(SetPlan("hanging_leg_raise", reps=5, core="strong", tempo=Tempo.parse("2-0-1.5-1")),), seed=3
+    )
+    sim = simulate(SimSettings(plan, sensors=("shin", "pelvis"), rate_hz=100))
+    pipeline = Pipeline({"shin": 100.0, "pelvis": 100.0})
+    events = pipeline.process(samples_of(sim)) + pipeline.finish()
+    reps = [e for e in events if isinstance(e, Rep)]
+    assert len(reps) == len(sim.truth.reps)
+    for rep, true in zip(reps, sim.truth.reps, strict=True):
+        # The exercise curls the pelvis 15 degrees, half that on a partial rep.
+        assert true.max_posterior_tilt_deg > (5 if true.partial else 10)
+        assert rep.max_posterior_tilt_deg == pytest.approx(true.max_posterior_tilt_deg, abs=3.0)
+    lying = weak_core_session()
+    pipeline = Pipeline({"shin": 100.0, "pelvis": 100.0})
+    events = pipeline.process(samples_of(lying)) + pipeline.finish()
+    curls = [e.max_posterior_tilt_deg for e in events if isinstance(e, Rep)]
+    assert curls
+    assert all(c is not None and c < 2.0 for c in curls)

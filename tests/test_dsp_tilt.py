@@ -338,6 +338,7 @@ def test_rep_rejects_negative_durations(name: str) -> None:
         "peak_velocity_dps",
         "eccentric_s",
         "max_anterior_tilt_deg",
+        "max_posterior_tilt_deg",
     ],
 )
 @pytest.mark.parametrize("bad", [math.nan, math.inf])

@@ -200,6 +200,7 @@ def _ground_truth(settings: SimSettings, chor: Choreography, tilt: TiltModel) ->
         for r in event.reps:
             window = (grid >= r.start_s) & (grid <= r.end_s)
             peak = max(float(tilt_deg[window].max()), 0.0) if window.any() else 0.0
+            curl = max(-float(tilt_deg[window].min()), 0.0) if window.any() else 0.0
             set_reps.append(
                 RepTruth(
                     len(reps) + len(set_reps),
@@ -217,6 +218,7 @@ def _ground_truth(settings: SimSettings, chor: Choreography, tilt: TiltModel) ->
                     r.partial,
                     r.swing,
                     peak,
+                    curl,
                 )
             )
         reps.extend(set_reps)

@@ -32,6 +32,7 @@ class RepTruth:
     partial: bool
     swing: bool
     max_anterior_tilt_deg: float = 0.0
+    max_posterior_tilt_deg: float = 0.0
 
     @property
     def tempo(self) -> str:

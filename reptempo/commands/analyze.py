@@ -57,6 +57,7 @@ REP_KEYS = (
     "rom_deg",
     "partial",
     "max_anterior_tilt_deg",
+    "max_posterior_tilt_deg",
     "flags",
 )
 """The fields of a rep in the JSON output, in order."""
@@ -337,7 +338,7 @@ def rep_record(rep: Rep, has_tilt: bool) -> dict[str, Any]:
             value = _num(value, 2)
         out[key] = value
     if not has_tilt:
-        out["max_anterior_tilt_deg"] = None
+        out["max_anterior_tilt_deg"] = out["max_posterior_tilt_deg"] = None
     out["flags"] = list(raw["flags"])
     return out
 
@@ -491,11 +492,15 @@ def text(res: dict[str, Any]) -> str:
                 _fixed(r["eccentric_s"]),
                 _fixed(r["rom_deg"], 0),
                 _fixed(r["max_anterior_tilt_deg"]),
+                _fixed(r["max_posterior_tilt_deg"]),
                 " ".join(r["flags"]),
             ]
             for r in res["reps"]
         ]
-        header = ["rep", "set", "start", "end", "tempo E-B-C-T", "lower s", "ROM deg", "tilt deg", "flags"]
+        header = [
+            *("rep", "set", "start", "end", "tempo E-B-C-T", "lower s", "ROM deg"),
+            *("tilt deg", "curl deg", "flags"),
+        ]
         lines += _table(header, rows, left=1)
     else:
         lines.append("no reps found")
