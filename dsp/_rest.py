@@ -95,3 +95,61 @@ class RestDetector:
             float(time_s[k]), tail_gyr.mean(axis=0), mean_acc / float(np.linalg.norm(mean_acc))
         )
         return k, reference
+
+
+class StillPeriods:
+    """Still periods of at least `window` samples, one reference each (from its last
+    `window` samples, as `RestDetector`'s), reported as each ends: the sensor moves again.
+    Cheap enough to run all session long (a `RestDetector` stops at the first window): the
+    blocks are kept as they come, and joined only where a period ends."""
+
+    def __init__(self, window: int) -> None:
+        if window < 2:
+            raise ValueError(f"a rest window needs at least 2 samples, got {window}")
+        self.window = window
+        self._run = 0  # still samples at the end of what was seen
+        self._blocks: list[SensorSamples] = []  # the blocks holding the last `window` samples
+        self._kept = 0  # samples in them
+
+    def update(self, samples: SensorSamples) -> list[RestReference]:
+        """The still periods of `window` samples or more that ended in this block."""
+        n = len(samples)
+        if not n:
+            return []
+        acc, gyr = samples.acc_mps2, samples.gyr_rps
+        still = (row_norms(gyr) < STILL_GYRO_RPS) & (
+            np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
+        )
+        found: list[RestReference] = []
+        if still.all():
+            self._run += n
+        else:
+            # Runs of still samples: where each starts and ends (exclusive).
+            edges = np.flatnonzero(np.diff(np.concatenate(([False], still, [False])).astype(np.int8)))
+            starts, ends = edges[0::2].tolist(), edges[1::2].tolist()
+            if not starts or starts[0] > 0:
+                self._report(found, samples, 0)  # the carried run ended with the last block
+                self._run = 0
+            for start, end in zip(starts, ends, strict=True):
+                self._run = end - start + (self._run if start == 0 else 0)
+                if end < n:
+                    self._report(found, samples, end)
+                    self._run = 0
+        self._blocks.append(samples)
+        self._kept += n
+        while self._kept - len(self._blocks[0]) >= self.window:
+            self._kept -= len(self._blocks.pop(0))
+        return found
+
+    def _report(self, found: list[RestReference], samples: SensorSamples, end: int) -> None:
+        """The run of `_run` still samples ending before `samples[end]`, if long enough."""
+        if self._run < self.window:
+            return
+        joined = SensorSamples.concatenate([*self._blocks, samples.part(0, end)])
+        last = joined.part(len(joined) - self.window, len(joined))
+        mean_acc = last.acc_mps2.mean(axis=0)
+        found.append(
+            RestReference(
+                float(last.time_s[-1]), last.gyr_rps.mean(axis=0), mean_acc / float(np.linalg.norm(mean_acc))
+            )
+        )
