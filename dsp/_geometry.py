@@ -29,13 +29,7 @@ class SignedAngle:
 
 def principal_axis(vectors: FloatArray) -> FloatArray:
     """Unit direction along which `vectors` (n, 3) spread most (sign arbitrary)."""
-    return principal_axis_of_scatter(vectors.T @ vectors)
-
-
-def principal_axis_of_scatter(scatter: FloatArray) -> FloatArray:
-    """The same from the vectors' scatter matrix (the sum of v v^T), which can be summed
-    block by block."""
-    _, eigvecs = np.linalg.eigh(scatter)
+    _, eigvecs = np.linalg.eigh(vectors.T @ vectors)
     return np.asarray(eigvecs[:, -1], dtype=np.float64)
 
 

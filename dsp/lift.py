@@ -8,8 +8,6 @@
    which gives the segment's distal direction, and raising moves that end upwards. When
    the shin hangs (no up or down to tell at rest) the first big movement is taken as a
    raise. Until the axis is known, samples wait in a buffer (the first rep comes later).
-   A strap turned later is noticed (`dsp.strap`, or a still leg turned over) and the axis
-   learnt again the same way, from the still period before the movements that showed it.
 3. Angle: a complementary filter blends the integrated gyro (fast, drifts) with the
    accelerometer's gravity angle (slow, disturbed by motion), both about the lift axis.
    It is a first-order linear filter, so it runs as `scipy.signal.lfilter` with its state
@@ -29,11 +27,10 @@ import numpy.typing as npt
 from scipy.signal import butter, group_delay, lfilter, lfilter_zi
 
 from dsp._geometry import SignedAngle, differences, principal_axis, rotate, row_norms
-from dsp._rest import RestDetector, RestReference, StillPeriods
+from dsp._rest import RestDetector, RestReference
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import Calibrated
 from dsp.settings import Settings
-from dsp.strap import SAME_AXIS_DEG, StrapWatch
 from dsp.tremor import Tremor
 
 FloatArray = npt.NDArray[np.float64]
@@ -58,9 +55,6 @@ QUIET_RPS = 0.3
 QUIET_ACC_MPS2 = 0.8
 """A sensor turning slower than QUIET_RPS and reading 1 g within QUIET_ACC_MPS2 shows
 gravity well enough to take its angle from."""
-TURNED_OVER_DEG = 135.0
-"""A leg found still this far from where it rested at the start (no shin turns further than
-knees to the chest) has the sensor turned over on it: its strap was turned half round."""
 VELOCITY_CUTOFF_HZ = 5.0
 """Low-pass of the lift velocity: keeps the movement (under 2 Hz), drops tremor (8-12 Hz)."""
 
@@ -231,16 +225,8 @@ class LiftAngle:
         self.saturation_rps = None if gyro_range_dps is None else math.radians(gyro_range_dps)
         self.rate_hz = rate_hz
         self.settings = settings
-        self._rest_window = max(2, round(settings.rest_window_s * rate_hz))
-        self._tremor = Tremor(rate_hz)
-        self._placed_until_s = -math.inf  # the last sample given an angle
-        self._learn_axis(None)
-        self._previous_angle: AxisAngle | None = None  # the axis before the strap seemed turned
-
-    def _learn_axis(self, rest: RestReference | None) -> None:
-        """Start (again) finding the lift axis: from `rest` on, or from the next still period."""
-        self._rest_finder = RestDetector(self._rest_window)
-        self.rest = rest
+        self._rest_finder = RestDetector(max(2, round(settings.rest_window_s * rate_hz)))
+        self.rest: RestReference | None = None
         self._waiting: list[SensorSamples] = []
         self._turned_rad = 0.0
         self._axis_after_rad = AXIS_AFTER_RAD
@@ -248,12 +234,7 @@ class LiftAngle:
         self._attempts = 0
         self._last_vote = 0.0
         self.angle: AxisAngle | None = None
-        # Once the axis is known: whether the strap is turned, and what to learn it again
-        # from then (the last still period and the samples since).
-        self._strap = StrapWatch(self.rate_hz)
-        self._still = StillPeriods(self._rest_window)
-        self._rests: list[RestReference] = []  # the still periods of the last MAX_WAIT_S
-        self._recent: list[SensorSamples] = []  # the samples since the first of them
+        self._tremor = Tremor(rate_hz)
 
     @property
     def axis(self) -> FloatArray | None:
@@ -265,74 +246,20 @@ class LiftAngle:
         events: list[Calibrated] = []
         if self.angle is None:
             samples = self._before_axis(samples, events)
-            # Learning the axis again goes back to samples placed with the old one.
-            placed_n = int(np.searchsorted(samples.time_s, self._placed_until_s, "right"))
-            samples = samples.part(placed_n, len(samples))
         if self.angle is None or not len(samples):
             return self._empty(), events
-        turned_at = self._strap.update(
-            samples.time_s, samples.gyr_rps - self.angle.rest.gyro_bias_rps, self.angle.axis
-        )
-        end = len(samples) if turned_at is None else turned_at + 1
-        turned_over_at = self._watch_rest(samples.part(0, end))
-        if turned_over_at is not None:
-            end = turned_over_at + 1
-        placed = samples.part(0, end)
-        angle_deg, velocity_dps = self.angle.update(placed)
+        angle_deg, velocity_dps = self.angle.update(samples)
         track = AngleTrack(
             self.role,
-            placed.time_s,
+            samples.time_s,
             angle_deg,
             velocity_dps,
-            placed.gap_before,
+            samples.gap_before,
             self.angle.delay_s,
-            self._tremor.update(placed.gyr_rps),
-            self.angle.vertical(placed.acc_mps2, angle_deg),
+            self._tremor.update(samples.gyr_rps),
+            self.angle.vertical(samples.acc_mps2, angle_deg),
         )
-        self._placed_until_s = float(placed.time_s[-1])
-        if end == len(samples):
-            return track, events
-        # The strap was turned: the axis is learnt again from the still period before the
-        # bouts that showed it (after the strap was set, if the athlete lay still a moment;
-        # not one between them, with the leg held up), through those bouts, and the samples
-        # after them wait for it, as at the start.
-        learn_from_s = self._rests[-1].time_s if turned_over_at is not None else self._strap.run_start_s
-        before = [r for r in self._rests if r.time_s <= learn_from_s]
-        rest = before[-1] if before else None
-        since = SensorSamples.concatenate(self._recent) if rest is not None else placed.part(0, 0)
-        since = since.part(
-            int(np.searchsorted(since.time_s, rest.time_s, "right")) if rest else 0, len(since)
-        )
-        previous = self.angle
-        self._learn_axis(rest)
-        self._previous_angle = previous if turned_over_at is None else None
-        later = samples.part(end, len(samples))
-        more, found = self.update(SensorSamples.concatenate([since, later]))
-        return _joined(track, more), events + found
-
-    def _watch_rest(self, samples: SensorSamples) -> int | None:
-        """Keep the still periods of the last MAX_WAIT_S and the samples since the first;
-        return the index of the last sample of a still period with the leg turned
-        over (see TURNED_OVER_DEG), if there was one (the samples after it are not taken)."""
-        assert self.angle is not None
-        turned_over_at = None
-        for rest in self._still.update(samples):
-            self._rests.append(rest)
-            rest_angle_rad = float(self.angle.accel_angle(rest.up[None, :])[0])
-            if abs(rest_angle_rad) > math.radians(TURNED_OVER_DEG):
-                turned_over_at = int(np.searchsorted(samples.time_s, rest.time_s))
-                samples = samples.part(0, turned_over_at + 1)
-                break
-        if len(samples):
-            self._recent.append(samples)
-        # Older still periods are too long ago to learn from; the samples before the first
-        # kept one are not needed.
-        now_s = float(self._recent[-1].time_s[-1]) if self._recent else -math.inf
-        self._rests = [r for r in self._rests if r.time_s >= now_s - MAX_WAIT_S]
-        first_s = self._rests[0].time_s if self._rests else math.inf
-        while self._recent and float(self._recent[0].time_s[-1]) <= first_s:
-            self._recent.pop(0)
-        return turned_over_at
+        return track, events
 
     def _empty(self) -> AngleTrack:
         z = np.zeros(0)
@@ -375,17 +302,10 @@ class LiftAngle:
             self._axis_after_rad += AXIS_AFTER_RAD
             return self._before_axis(samples.part(k + 1, len(samples)), events)
         self._waiting = []
-        previous, self._previous_angle = self._previous_angle, None
-        if previous is not None and abs(float(axis @ previous.axis)) > math.cos(math.radians(SAME_AXIS_DEG)):
-            # The strap had not moved (the leg only moved out of its plane a while): the
-            # angle goes on as it was, from the same rest (the way up too: a strap turned
-            # over shows at a still period, and leaves no previous axis).
-            self.angle = previous
-        else:
-            self.angle = AxisAngle(
-                self.rate_hz, self.settings.complementary_tau_s, self.rest, axis, self.saturation_rps
-            )
-            events.append(Calibrated(float(waited.time_s[-1]), self.role, "lift_axis"))
+        self.angle = AxisAngle(
+            self.rate_hz, self.settings.complementary_tau_s, self.rest, axis, self.saturation_rps
+        )
+        events.append(Calibrated(float(waited.time_s[-1]), self.role, "lift_axis"))
         return SensorSamples.concatenate([waited, samples.part(k + 1, len(samples))])
 
     def _trim_waiting(self) -> None:
@@ -429,27 +349,6 @@ class LiftAngle:
         agreed = vote == self._last_vote
         self._last_vote = vote
         return vote * axis if agreed else None
-
-
-def _joined(a: AngleTrack, b: AngleTrack) -> AngleTrack:
-    """Two tracks of one leg, one after the other."""
-    if not len(b):
-        return a
-    vertical = (
-        None
-        if a.vertical_mps2 is None or b.vertical_mps2 is None
-        else np.concatenate((a.vertical_mps2, b.vertical_mps2))
-    )
-    return AngleTrack(
-        a.role,
-        np.concatenate((a.time_s, b.time_s)),
-        np.concatenate((a.angle_deg, b.angle_deg)),
-        np.concatenate((a.velocity_dps, b.velocity_dps)),
-        np.concatenate((a.gap_before, b.gap_before)),
-        a.velocity_delay_s,
-        np.concatenate((a.tremor, b.tremor)),
-        vertical,
-    )
 
 
 def _centre_to_sensor(  # noqa: PLR0917 (the bout's arrays, all of one length)
