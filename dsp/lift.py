@@ -49,8 +49,10 @@ MAX_ATTEMPTS = 8
 """Bouts of motion looked at before falling back to "the first big movement is a raise"."""
 MIN_RISE_M = 0.1
 """Raising must move the sensor up by at least this much per radian to tell which way is up."""
-MAX_WAIT_S = 60.0
-"""Samples kept while waiting for the axis; older ones are dropped (no rep there)."""
+MAX_WAIT_S = 120.0
+"""Samples kept while waiting for the axis; older ones are dropped (no rep there). A shin that
+hardly turns (a dead bug: 10 degrees a stroke) may need a minute of reps for its votes to
+agree; its first reps must still be there."""
 MAX_BRIDGED_GAP_S = 1.2
 """A stroke survives samples missing for up to this long."""
 LONG_GAP_S = 0.2
