@@ -57,10 +57,11 @@ MAX_BRIDGED_GAP_S = 1.2
 """A stroke survives samples missing for up to this long."""
 LONG_GAP_S = 0.2
 """A gap longer than this sends the angle back to the accelerometer at the next quiet sample."""
-QUIET_RPS = 0.3
+QUIET_RPS = 0.1
 QUIET_ACC_MPS2 = 0.8
 """A sensor turning slower than QUIET_RPS and reading 1 g within QUIET_ACC_MPS2 shows
-gravity well enough to take its angle from."""
+gravity well enough to take its angle from. (A shin still turning at the end of a stroke may
+be carried and accelerated sideways, which the norm does not show: a dead bug's is.)"""
 VELOCITY_CUTOFF_HZ = 5.0
 """Low-pass of the lift velocity: keeps the movement (under 2 Hz), drops tremor (8-12 Hz)."""
 
