@@ -41,20 +41,27 @@ AXIS_AFTER_RAD = math.radians(30.0)
 each time the motion so far does not tell which way is up."""
 MIN_RADIUS_M = 0.2
 """A centre of rotation closer than this to the sensor says nothing reliable about up."""
+MAX_RADIUS_M = 1.5
+"""A centre of rotation further than this from the sensor is no joint of the leg (a shin sensor
+sits under 1 m from the hip): the sensor moved more than the shin turned, as when the hip and
+the knee straighten together (a dead bug). Its offset is then no sign of a hanging leg."""
 MAX_ATTEMPTS = 8
 """Bouts of motion looked at before falling back to "the first big movement is a raise"."""
 MIN_RISE_M = 0.1
 """Raising must move the sensor up by at least this much per radian to tell which way is up."""
-MAX_WAIT_S = 60.0
-"""Samples kept while waiting for the axis; older ones are dropped (no rep there)."""
+MAX_WAIT_S = 120.0
+"""Samples kept while waiting for the axis; older ones are dropped (no rep there). A shin that
+hardly turns (a dead bug: 10 degrees a stroke) may need a minute of reps for its votes to
+agree; its first reps must still be there."""
 MAX_BRIDGED_GAP_S = 1.2
 """A stroke survives samples missing for up to this long."""
 LONG_GAP_S = 0.2
 """A gap longer than this sends the angle back to the accelerometer at the next quiet sample."""
-QUIET_RPS = 0.3
+QUIET_RPS = 0.1
 QUIET_ACC_MPS2 = 0.8
 """A sensor turning slower than QUIET_RPS and reading 1 g within QUIET_ACC_MPS2 shows
-gravity well enough to take its angle from."""
+gravity well enough to take its angle from. (A shin still turning at the end of a stroke may
+be carried and accelerated sideways, which the norm does not show: a dead bug's is.)"""
 VELOCITY_CUTOFF_HZ = 5.0
 """Low-pass of the lift velocity: keeps the movement (under 2 Hz), drops tremor (8-12 Hz)."""
 
@@ -336,12 +343,14 @@ class LiftAngle:
         radius_m = float(np.linalg.norm(offset))
         if radius_m < MIN_RADIUS_M:
             vote = 0.0
-        elif float(offset @ self.rest.up) < -0.8 * radius_m:
+        elif radius_m <= MAX_RADIUS_M and float(offset @ self.rest.up) < -0.8 * radius_m:
             # The leg hangs below its centre of rotation: both ways raise it. The first big
             # movement is taken as the raise (forwards).
             vote = first_move
         else:
-            # Otherwise raising moves the sensor upwards.
+            # Otherwise raising moves the sensor upwards. A centre further away than any joint
+            # is no joint: the shin was carried more than it turned (a dead bug's hip and knee
+            # straighten together), and how the sensor rose with the turn still tells.
             rising = float(np.cross(axis, offset) @ self.rest.up)
             vote = 0.0 if abs(rising) < MIN_RISE_M else float(np.sign(rising))
         if vote == 0.0:

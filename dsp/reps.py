@@ -74,6 +74,9 @@ leg about the hip (which takes the shin sensor 0.16 m or more the way it turns).
 AGAINST_PER_RAD_M = 0.5
 """...and further than this per radian of the turn: more than turning about the hip can take
 it the other way (past the vertical, a leg raised further moves the sensor down a little)."""
+RISE_TRUSTED_S = 3.0
+"""A stroke's rise (the double integral of its vertical acceleration) is trusted up to this
+long: a slower one's drifts by as much as a dead bug moves the sensor."""
 DECIDE_AFTER_STILL_S = 0.5
 """A set's first stroke starts at least this long after the leg's last one."""
 HELD_BEFORE_S = 1.0
@@ -203,11 +206,13 @@ class RepCounter:
         ):
             return  # a bounce off the bottom, an adjustment: the rep goes on
         # Only reps told keep a set going (not a fidget, whose first stroke may have looked
-        # like a rep's); a rep's second stroke is judged by its hold.
+        # like a rep's), or the one waiting for its last pause to end (a slow stroke does not
+        # end it); a rep's second stroke is judged by its hold.
+        last_rep_stroke_s = self._last_rep_stroke_s if self._pending is None else self._pending[1].end_s
         if (
             self._first is None
             and not self._may_confirm(stroke)
-            and stroke.start_s - self._last_rep_stroke_s > max(self.settings.set_rest_s, 1.5 * rhythm_s)
+            and stroke.start_s - last_rep_stroke_s > max(self.settings.set_rest_s, 1.5 * rhythm_s)
         ):
             # A new set, perhaps of another exercise: find out how it goes again.
             self._mode, self._first, self._full_roms, self._rep_starts_s = 0, None, [], []
@@ -297,13 +302,25 @@ class RepCounter:
     def _lowered_on_the_turn_up(self, first: Stroke, second: Stroke) -> bool:
         """The leg went down while the shin turned up, and back (a dead bug: the hip and the
         knee straighten together, the shin's inclination hardly changes and rises a little):
-        each stroke moved the sensor clearly the other way from its turn."""
-        for s in (first, second):
-            against_m = -s.direction * self._rise_m(s)
-            # NaN (not known) compares False: the shin's turn decides.
-            if not (against_m > AGAINST_TURN_M and against_m > AGAINST_PER_RAD_M * math.radians(s.size_deg)):
-                return False
-        return True
+        the strokes moved the sensor clearly the other way from their turn. The double
+        integral of a slow stroke drifts by as much as it measures: when one stroke is
+        quick enough to trust (RISE_TRUSTED_S) and controlled, it decides."""
+        strokes = (first, second)
+        against = [-s.direction * self._rise_m(s) for s in strokes]
+        clear = [AGAINST_PER_RAD_M * math.radians(s.size_deg) for s in strokes]
+        trusted = [
+            s.end_s - s.start_s <= RISE_TRUSTED_S
+            and 1 - SWING_PEAK_POSITION <= s.peak_position <= SWING_PEAK_POSITION
+            for s in strokes
+        ]
+        # NaN (not known) compares False: the shin's turn decides.
+        is_against = [a > AGAINST_TURN_M and a > c for a, c in zip(against, clear, strict=True)]
+        if not any(trusted):
+            return all(is_against)
+        is_with = [-a > AGAINST_TURN_M and -a > c for a, c in zip(against, clear, strict=True)]
+        told = [t and x for t, x in zip(trusted, is_against, strict=True)]
+        denied = [t and w for t, w in zip(trusted, is_with, strict=True)]
+        return any(told) and not any(denied)
 
     def _knees_only(self, first: Stroke, second: Stroke) -> bool:
         """Both controlled strokes moved the sensor against the shin's turn, but less than a

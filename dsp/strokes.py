@@ -35,6 +35,11 @@ TREMOR_HZ = 10.0
 """Physiological tremor of a held leg: 8 to 12 Hz."""
 MIN_STROKE_DEG = 4.0
 """Smaller movements (tremor, a twitch) are not strokes."""
+SLOW_FRACTION = 0.4
+"""A stroke is followed from when its speed passes this share of `moving_dps`: a slow one that
+never reaches `moving_dps` (a dead bug's shin, turning 10 degrees in 8 s, peaks at 2 deg/s)
+is a stroke all the same if it covers MIN_STROKE_DEG; it is announced once it passes
+`moving_dps`, if ever."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class StrokeDetector:
     def __init__(self, moving_dps: float, rate_hz: float | None = None) -> None:
         """`rate_hz`, when given, lets the velocity be averaged over a tremor period."""
         self.moving_dps = moving_dps
+        self._follow_dps = SLOW_FRACTION * moving_dps
         # A held leg's tremor that gets through the velocity's low-pass (about 0.5 deg/s
         # when tired) is as large as a slow stroke's speed near its ends, where they are
         # placed: the mean over one tremor period (zeros at its frequency) takes it out.
@@ -95,10 +101,12 @@ class StrokeDetector:
         self._v = np.zeros(0)
         self._open = 0  # direction of the stroke in progress, 0 if none
         self._rearm = 0  # direction of the last stroke while its tail is still fast
+        self._rearm_dps = moving_dps  # ...faster than this
         self._last_end_s = -np.inf  # the placed end of the last stroke
         self._floor = 0  # no stroke starts before this sample (the last one's end, a long gap)
         self._delay_s = 0.0
         self._open_at = 0  # its first index above the threshold, in the history
+        self._announced = False  # its start told (its speed passed moving_dps)
         self._peak = 0.0
         self._peak_at = 0
 
@@ -136,9 +144,10 @@ class StrokeDetector:
                 # A stroke cut by the gap is lost, and so is what is left of it after the gap:
                 # a new stroke starts only once the leg has slowed down.
                 after = float(self._v[stop])
-                moving = abs(after) > self.moving_dps
+                moving = abs(after) > self._follow_dps
                 self._open, self._floor = 0, stop
                 self._rearm = (1 if after > 0 else -1) if moving else 0
+                self._rearm_dps = self._follow_dps
         self._forget()
         return found
 
@@ -146,21 +155,21 @@ class StrokeDetector:
         """Look at samples [i, stop); return where to go on."""
         if self._open == 0 and self._rearm:
             # The last stroke's tail: it is still moving that way, but slower.
-            slow = np.flatnonzero(self._rearm * self._v[i:stop] <= self.moving_dps)
+            slow = np.flatnonzero(self._rearm * self._v[i:stop] <= self._rearm_dps)
             if not slow.size:
                 return stop
             self._rearm = 0
             i += int(slow[0])
         if self._open == 0:
-            fast = np.flatnonzero(np.abs(self._v[i:stop]) > self.moving_dps)
+            fast = np.flatnonzero(np.abs(self._v[i:stop]) > self._follow_dps)
             if not fast.size:
                 return stop
             j = i + int(fast[0])
             self._open = 1 if self._v[j] > 0 else -1
             self._open_at = j
+            self._announced = False
             self._peak, self._peak_at = abs(float(self._v[j])), j
-            found.append(StrokeStarted(self._open, float(self._t[j]) + self._delay_s, float(self._angle[j])))
-            return j + 1
+            return j
         # No leg moves one way for longer than the history: that is drift, not a stroke.
         limit = int(np.searchsorted(self._t, self._t[self._open_at] + HISTORY_S, side="right"))
         if limit <= i:
@@ -170,6 +179,14 @@ class StrokeDetector:
         speed = self._open * self._v[i:stop]
         peak = np.maximum.accumulate(np.concatenate(([self._peak], speed)))[1:]
         done = np.flatnonzero(speed < PEAK_FRACTION * peak)
+        if not self._announced:
+            fast = np.flatnonzero(speed[: done[0] if done.size else speed.size] > self.moving_dps)
+            if fast.size:
+                k = i + int(fast[0])
+                self._announced = True
+                found.append(
+                    StrokeStarted(self._open, float(self._t[k]) + self._delay_s, float(self._angle[k]))
+                )
         if not done.size:
             k = int(np.argmax(speed))
             if speed[k] > self._peak:
@@ -180,7 +197,9 @@ class StrokeDetector:
         if upto.size and float(upto.max()) > self._peak:
             self._peak, self._peak_at = float(upto.max()), i + int(np.argmax(upto))
         stroke = self._place(j)
-        self._rearm, self._open = self._open, 0
+        # A completed stroke's tail may speed up again a little (a raise straight after a bounce
+        # off the bottom): below moving_dps it has ended.
+        self._rearm, self._open, self._rearm_dps = self._open, 0, self.moving_dps
         self._floor = j
         if stroke.size_deg >= MIN_STROKE_DEG:
             found.append(stroke)

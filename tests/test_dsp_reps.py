@@ -353,6 +353,25 @@ def test_a_leg_lowered_while_its_shin_turns_up_is_lowered() -> None:
     assert [r.eccentric_s for r in plain] == pytest.approx([1.5] * 3, abs=0.05)
 
 
+def test_a_slow_dead_bug_is_counted_and_its_quick_return_tells_which_way_it_went() -> None:
+    """A slow dead bug: the leg goes out in 8 s while the shin turns up 10 degrees (a peak of
+    2.3 deg/s, under moving_dps) and comes back in 1.5 s. The slow stroke's double integral
+    is no use (here it shows nothing at all: a real one drifts by as much as the sensor
+    moves); the quick return, which lifts the sensor 0.28 m as the shin turns down, tells
+    that the slow stroke was the lowering."""
+    cycle = [(8.0, 1.0), (0.5, None), (1.5, 0.0), (3.0, None)]  # (duration, share of the way)
+    moves = [Move(2.0)] + 3 * [Move(d, None if x is None else 10.0 * x) for d, x in cycle]
+    track = motion(moves, tremor_spans=[(0.0, 60.0, 5.0)])
+    height = motion([Move(2.0)] + 3 * [Move(d, None if x is None else -28.0 * x) for d, x in cycle])
+    vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)  # cm -> m
+    going_out = track.velocity_dps > 0
+    vertical[going_out] = 0.0
+    found = reps(count(dataclasses.replace(track, vertical_mps2=vertical)))
+    assert len(found) == 3
+    assert [r.eccentric_s for r in found] == pytest.approx([8.0] * 3, abs=0.1)
+    assert [r.concentric_s for r in found] == pytest.approx([1.5] * 3, abs=0.05)
+
+
 def test_slow_small_reps_are_counted_with_the_product_settings() -> None:
     """10 degrees up in 5 s and down in 6 s (peak speeds 3.8 and 3.1 deg/s): slow, but reps."""
     moves = [

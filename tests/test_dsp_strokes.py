@@ -423,6 +423,25 @@ def test_a_slow_stroke_through_tremor_is_placed_within_a_tenth_of_a_second(rate_
     assert stroke.end_s == pytest.approx(10.0, abs=0.1)
 
 
+@pytest.mark.parametrize("size_deg", [6.0, 12.0])
+def test_a_stroke_that_never_reaches_moving_dps_is_found_and_not_announced(size_deg: float) -> None:
+    """A dead bug's shin turns some 10 degrees in 8 s (a peak of 2.3 deg/s, under moving_dps):
+    it is a stroke all the same, placed like any other; there was no StrokeStarted for it, as
+    its speed never passed moving_dps. A smaller one is tremor or a twitch."""
+    moving_dps = 2.5
+    duration_s = 1.875 * size_deg / (0.9 * moving_dps)
+    t, angle, velocity = motion([Move(2.0, None), Move(duration_s, size_deg), Move(3.0, None)])
+    found = StrokeDetector(moving_dps).update(track(t, angle, velocity))
+    assert not [s for s in found if isinstance(s, StrokeStarted)]
+    [stroke] = strokes(found)
+    assert stroke.direction == 1
+    assert stroke.peak_dps < moving_dps
+    assert stroke.start_s == pytest.approx(2.0, abs=0.05)
+    assert stroke.end_s == pytest.approx(2.0 + duration_s, abs=0.05)
+    small = motion([Move(2.0, None), Move(duration_s, 0.9 * MIN_STROKE_DEG), Move(3.0, None)])
+    assert not StrokeDetector(moving_dps).update(track(*small))
+
+
 def test_a_stroke_starts_where_the_last_one_stopped_however_far_back_it_reaches() -> None:
     """A fast raise and at once a lowering that speeds up all the way (its start, placed
     from its speed, lies back in the raise): it starts from the top."""
