@@ -248,6 +248,9 @@ class Fusion:
             step_i = self._sign * step[i:]
             step_i[0] += self._evidence
             evidence = np.cumsum(step_i)
+            if i == 0 and not evidence.max() > FLIP_EVIDENCE:  # the usual block: no flip
+                self._evidence = float(evidence[-1])
+                return np.asarray(self._sign * raw, dtype=np.float64)
             wrong = np.flatnonzero(evidence > FLIP_EVIDENCE)
             if not wrong.size:
                 signs[i:] = self._sign
