@@ -10,9 +10,12 @@ figure carries its cost.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from pathlib import Path
 from typing import Any
 
+import reptempo
 from benchmarks._runner import Figure, benchmark, progress
 from reptempo.sim_process import reptempo_command, sim_ble
 
@@ -26,6 +29,12 @@ SESSION_S = 60.0
 def live_session(session_s: float = SESSION_S) -> dict[str, Any]:
     """Run the two processes; the live process's summary record."""
     sim_args = ("--exercise", "straight_leg_lift", "--reps", "10", "--seed", "11", "--loss", "0.01")
+    # The console script imports the package the environment was installed from (an
+    # editable install points at one checkout); the live process measured must run the
+    # code this benchmark was run from, a worktree's included.
+    checkout = str(Path(reptempo.__file__).resolve().parents[1])
+    path = os.pathsep.join(filter(None, (checkout, os.environ.get("PYTHONPATH"))))
+    env = {**os.environ, "PYTHONPATH": path}
     with sim_ble(*sim_args) as backend:
         live = subprocess.run(
             [
@@ -42,6 +51,7 @@ def live_session(session_s: float = SESSION_S) -> dict[str, Any]:
             text=True,
             check=True,
             timeout=session_s + 60,
+            env=env,
         )
     records = [json.loads(line) for line in live.stdout.splitlines()]
     summary: dict[str, Any] = next(r for r in records if r["type"] == "summary")

@@ -44,27 +44,50 @@ TOGETHER_FRACTION = 0.5
 """Another leg moving through this share of a rep's range while it is made moves with it."""
 KEEP_S = 60.0
 """History kept for joining the sensors: longer than a rep."""
+MIN_SERIES_ROOM = 1024
+"""Samples a history's buffers hold at least (they grow as needed)."""
 
 
 class _Series:
-    """A bounded history of one scalar signal on the session timeline."""
+    """A bounded history of one scalar signal on the session timeline.
+
+    `t` and `x` are views of the last `KEEP_S` in buffers with room to append: a live
+    session adds a few samples at a time, and copying the whole history for each would
+    cost more than the rest of the addition.
+    """
 
     def __init__(self) -> None:
-        self.t = np.zeros(0)
-        self.x = np.zeros(0)
-
-    def add(self, t: FloatArray, x: FloatArray) -> None:
-        if not t.size:
-            return
-        self.t = np.concatenate((self.t, t))
-        self.x = np.concatenate((self.x, x))
-        keep = int(np.searchsorted(self.t, self.t[-1] - KEEP_S))
-        if keep:
-            self.t, self.x = self.t[keep:], self.x[keep:]
+        self._t = np.zeros(0)
+        self._x = np.zeros(0)
+        self._start = 0
+        self._end = 0
+        self.until_s = -math.inf
 
     @property
-    def until_s(self) -> float:
-        return float(self.t[-1]) if self.t.size else -math.inf
+    def t(self) -> FloatArray:
+        return self._t[self._start : self._end]
+
+    @property
+    def x(self) -> FloatArray:
+        return self._x[self._start : self._end]
+
+    def add(self, t: FloatArray, x: FloatArray) -> None:
+        n = t.shape[0]
+        if not n:
+            return
+        end = self._end + n
+        if end > self._t.shape[0]:
+            # New buffers (never written over: views handed out stay valid), twice what is kept.
+            kept = self._end - self._start
+            size = max(2 * (kept + n), MIN_SERIES_ROOM)
+            self._t = _with_room(self.t, size)
+            self._x = _with_room(self.x, size)
+            self._start, self._end, end = 0, kept, kept + n
+        self._t[self._end : end] = t
+        self._x[self._end : end] = x
+        self._end = end
+        self.until_s = float(t[-1])
+        self._start += int(np.searchsorted(self._t[self._start : end], self.until_s - KEEP_S))
 
     def at(self, time_s: float) -> float | None:
         if not self.t.size or not self.t[0] <= time_s <= self.t[-1]:
@@ -78,6 +101,12 @@ class _Series:
     def min_between(self, t0: float, t1: float) -> float | None:
         i0, i1 = np.searchsorted(self.t, (t0, t1))
         return float(self.x[i0:i1].min()) if i1 > i0 else None
+
+
+def _with_room(values: FloatArray, size: int) -> FloatArray:
+    out = np.empty(size)
+    out[: values.shape[0]] = values
+    return out
 
 
 class _Growing:
@@ -226,6 +255,9 @@ class Fusion:
             step_i = self._sign * step[i:]
             step_i[0] += self._evidence
             evidence = np.cumsum(step_i)
+            if i == 0 and not evidence.max() > FLIP_EVIDENCE:  # the usual block: no flip
+                self._evidence = float(evidence[-1])
+                return np.asarray(self._sign * raw, dtype=np.float64)
             wrong = np.flatnonzero(evidence > FLIP_EVIDENCE)
             if not wrong.size:
                 signs[i:] = self._sign

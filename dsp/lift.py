@@ -10,8 +10,8 @@
    raise. Until the axis is known, samples wait in a buffer (the first rep comes later).
 3. Angle: a complementary filter blends the integrated gyro (fast, drifts) with the
    accelerometer's gravity angle (slow, disturbed by motion), both about the lift axis.
-   It is a first-order linear filter, so it runs as `scipy.signal.lfilter` with its state
-   carried between blocks: the same numbers whatever the block size.
+   It is a first-order linear filter, so it runs as `scipy.signal.lfilter` (`dsp._filters`)
+   with its state carried between blocks: the same numbers whatever the block size.
 4. Velocity: the gyro about the lift axis, low-passed against tremor; the track carries
    its group delay (`velocity_delay_s`) for the users of the velocity to take off.
 """
@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import butter, group_delay, lfilter, lfilter_zi
+from scipy.signal import butter, group_delay, lfilter_zi
 
+from dsp._filters import linear_filter
 from dsp._geometry import SignedAngle, differences, principal_axis, rotate, row_norms
 from dsp._rest import RestDetector, RestReference
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
@@ -128,6 +129,8 @@ class AxisAngle:
         self.saturation_rps = saturation_rps
         self._lost_turn = False
         self.alpha = tau_s / (tau_s + self.dt_s)
+        self._angle_b = np.array([1.0])
+        self._angle_a = np.array([1.0, -self.alpha])
         self.rest = rest
         self.axis = axis
         self._gravity_angle = SignedAngle(rest.up, axis)
@@ -152,6 +155,8 @@ class AxisAngle:
         lost = samples.gap_before & ~(step_s <= LONG_GAP_S)
         if self.saturation_rps is not None:
             lost |= (np.abs(samples.gyr_rps) >= 0.98 * self.saturation_rps).any(axis=1)
+        if not self._lost_turn and not lost.any():
+            return set()  # the usual case: nothing lost, no quiet sample needed
         quiet = (np.abs(rate) < QUIET_RPS) & (
             np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < QUIET_ACC_MPS2
         )
@@ -187,36 +192,44 @@ class AxisAngle:
         """Angle (rad) of the gravity seen by the accelerometer, from the rest, about the axis."""
         return -self._gravity_angle(acc_mps2)
 
+    def _angle_run(self, turn: FloatArray, from_acc: FloatArray, anchored: bool) -> FloatArray:
+        """The complementary filter over a run of samples (rad), from the accelerometer's
+        angle at its first sample if the turn before it was lost (`anchored`)."""
+        if anchored:
+            self._angle = None  # the turn was lost: take the accelerometer's angle
+        previous = float(from_acc[0]) if self._angle is None else self._angle
+        drive = self.alpha * turn + (1.0 - self.alpha) * from_acc
+        out, _ = linear_filter(self._angle_b, self._angle_a, drive, np.array([self.alpha * previous]))
+        self._angle = float(out[-1])
+        return out
+
     def update(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
         """Angle (deg) and velocity (deg/s) of each sample."""
         rate = (samples.gyr_rps - self.rest.gyro_bias_rps) @ self.axis
         from_acc = self.accel_angle(samples.acc_mps2)
-        angle = np.empty_like(rate)
-        velocity = np.empty_like(rate)
         # Integrate over the samples' own times (a sensor's clock may be off by a few %).
         # Across a gap, one nominal step plus the turn in the gap, bridged at about the
         # speeds on either side (until the accelerometer can be trusted again: an anchor).
         step_s = differences(samples.time_s, self._last_time_s)
-        turn = rate * np.where(np.isfinite(step_s) & ~samples.gap_before, step_s, self.dt_s)
-        gaps = np.flatnonzero(samples.gap_before & np.isfinite(step_s))
-        if gaps.size:
+        finite = np.isfinite(step_s)
+        if samples.gap_before.any():
+            turn = rate * np.where(finite & ~samples.gap_before, step_s, self.dt_s)
+            gaps = np.flatnonzero(samples.gap_before & finite)
             before = np.where(gaps > 0, rate[np.maximum(gaps - 1, 0)], self._last_rate)
             turn[gaps] += 0.5 * (before + rate[gaps]) * np.maximum(step_s[gaps] - self.dt_s, 0.0)
+        else:  # the usual block: fewer calls, the same numbers
+            turn = rate * (step_s if finite.all() else np.where(finite, step_s, self.dt_s))
         anchors = self._anchors(samples, rate, step_s)
         cuts = sorted({0, *anchors, rate.size})
-        for i0, i1 in itertools.pairwise(cuts):
-            if i0 == i1:
-                continue
-            if i0 in anchors:
-                self._angle = None  # the turn was lost: take the accelerometer's angle
-            previous = float(from_acc[i0]) if self._angle is None else self._angle
-            drive = self.alpha * turn[i0:i1] + (1.0 - self.alpha) * from_acc[i0:i1]
-            out, _ = lfilter([1.0], [1.0, -self.alpha], drive, zi=[self.alpha * previous])
-            angle[i0:i1] = out
-            self._angle = float(out[-1])
-            if self._zi is None:
-                self._zi = self._zi_unit * rate[i0]
-            velocity[i0:i1], self._zi = lfilter(self._b, self._a, rate[i0:i1], zi=self._zi)
+        runs = [
+            self._angle_run(turn[i0:i1], from_acc[i0:i1], i0 in anchors)
+            for i0, i1 in itertools.pairwise(cuts)
+        ]
+        angle = runs[0] if len(runs) == 1 else np.concatenate(runs)
+        if self._zi is None:
+            self._zi = self._zi_unit * rate[0]
+        # The filter's state carries over: one call for the block gives what one per run would.
+        velocity, self._zi = linear_filter(self._b, self._a, rate, self._zi)
         self._last_time_s = float(samples.time_s[-1])
         self._last_rate = float(rate[-1])
         return np.degrees(angle), np.degrees(velocity)

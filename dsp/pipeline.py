@@ -101,17 +101,21 @@ class Pipeline:
     def _analyse(self, roles: list[str] | None = None) -> list[Event]:
         """Analyse what `roles` (all, by default) have gathered, in time order across them."""
         chosen = self._waiting if roles is None else {r: self._waiting[r] for r in roles}
-        waiting = {r: SensorSamples.concatenate(p) for r, p in chosen.items() if p}
+        waiting = {r: p[0] if len(p) == 1 else SensorSamples.concatenate(p) for r, p in chosen.items() if p}
         if not waiting:
             return []
         for parts in chosen.values():
             parts.clear()
         start = min(float(s.time_s[0]) for s in waiting.values())
         end = max(float(s.time_s[-1]) for s in waiting.values())
+        events: list[Event] = []
+        if (end - start) / SLICE_S <= 1.0:  # one slice (np.arange's count below is 1)
+            for role, samples in waiting.items():
+                events += self._one(role, samples)
+            return events
         edges = [*np.arange(start, end, SLICE_S)[1:].tolist(), np.inf]
         cut = {r: np.searchsorted(s.time_s, edges).tolist() for r, s in waiting.items()}
         done = dict.fromkeys(waiting, 0)
-        events: list[Event] = []
         for k in range(len(edges)):
             for role, samples in waiting.items():
                 stop = cut[role][k]

@@ -428,3 +428,22 @@ def test_a_shin_carried_more_than_turned_gets_its_axis_in_time_for_its_reps(case
         [axis_event] = [e for e in events if e.what == "lift_axis"]
         assert axis_event.time_s < mine[-1].end_s + 60.0
         assert np.concatenate(tracks)[0] < mine[0].start_s
+
+
+@pytest.mark.parametrize("fallback", [False, True], ids=["kernel", "public-lfilter"])
+@pytest.mark.parametrize("n", [1, 8, 3000])
+def test_linear_filter_gives_lfilters_numbers(
+    n: int, fallback: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dsp._filters
+
+    if fallback:
+        monkeypatch.setattr(dsp._filters, "_linear_filter", None)
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=2 * n)[::2]  # a strided view, as a slice of a block can be
+    for b, a in ((np.array([1.0]), np.array([1.0, -0.93])), butter(2, 5.0, fs=100.0)):
+        zi = rng.normal(size=len(a) - 1)
+        want, want_zf = lfilter(b, a, x, zi=zi)
+        got, got_zf = dsp._filters.linear_filter(np.asarray(b), np.asarray(a), x, zi.copy())
+        assert np.array_equal(got, want)
+        assert np.array_equal(got_zf, want_zf)

@@ -209,3 +209,77 @@ def test_five_percent_loss_over_60_s(seed: int) -> None:
     assert stats.samples == len(out)
     assert stats.gaps == int(expected_gap.sum())
     assert np.all(np.diff(out.time_s) > 0)
+
+
+# --- one packet at a time ------------------------------------------------------------
+
+
+def _messy_stream(seed: int) -> tuple[list[bytes], list[float], set[int]]:
+    """Packets of a link that does everything wrong, with arrival times, and the indices
+    before which the link reconnected (`SensorStream.restart`).
+
+    Counters and sequence numbers wrap; packets are lost, duplicated, swapped, sent late,
+    corrupted; the firmware skips counters; the sensor reboots (counters from 0) twice,
+    once behind a reconnect and once without one.
+    """
+    rng = np.random.default_rng(seed)
+    packets: list[bytes] = []
+    reconnects: set[int] = set()
+    for first_sequence, first_counter, count in ((65_400, 2**32 - 3000, 4), (0, 0, 1), (10, 500, 3)):
+        if packets and rng.random() < 0.5:
+            reconnects.add(len(packets))
+        sequence, counter = first_sequence, first_counter
+        for _ in range(int(rng.integers(600, 900))):
+            raw = rng.integers(-(2**15), 2**15, size=6 * count).tolist()
+            if rng.random() < 0.03:
+                counter += int(rng.integers(1, 50))  # the firmware dropped samples
+            if rng.random() >= 0.05:  # lost otherwise
+                packets.append(core.pack_data(sequence, counter, raw))
+            sequence += 1
+            counter += count
+    for _ in range(60):  # duplicates and late copies, near and far behind
+        j = int(rng.integers(0, len(packets) - 5))
+        packets.insert(j + int(rng.integers(1, 400)), packets[j])
+    for _ in range(40):  # two packets swapped in flight
+        j = int(rng.integers(0, len(packets) - 1))
+        packets[j], packets[j + 1] = packets[j + 1], packets[j]
+    for _ in range(40):  # corrupted: cut short, a wrong version, no samples, a wrong count
+        j = int(rng.integers(0, len(packets)))
+        bad = bytearray(packets[j])
+        kind = int(rng.integers(0, 4))
+        if kind == 0:
+            packets[j] = bytes(bad[: int(rng.integers(0, len(bad)))])
+        else:
+            bad[0 if kind == 1 else 1] = 2 if kind == 1 else (0 if kind == 2 else bad[1] + 1)
+            packets[j] = bytes(bad)
+    arrival = np.cumsum(rng.uniform(0.0, 0.05, len(packets))).tolist()
+    return packets, arrival, reconnects
+
+
+@pytest.mark.parametrize("seed", [31, 32, 33, 34])
+def test_one_packet_at_a_time_gives_what_the_batch_path_gives(seed: int) -> None:
+    # `push` of a single packet takes a path of its own for the usual case; `push_buffer`
+    # always takes the batch path. Fed the same packets one at a time, they must agree
+    # on every sample and every counter.
+    packets, arrival, reconnects = _messy_stream(seed)
+    single, batch = SensorStream(info()), SensorStream(info())
+    got: list[SensorSamples] = []
+    expected: list[SensorSamples] = []
+    for i, (packet, at) in enumerate(zip(packets, arrival, strict=True)):
+        if i in reconnects:
+            single.restart()
+            batch.restart()
+        got.append(single.push([packet], [at]))
+        buf = np.frombuffer(packet, dtype=np.uint8)
+        expected.append(batch.push_buffer(buf, np.array([len(packet)]), np.array([at])))
+    one, many = SensorSamples.concatenate(got), SensorSamples.concatenate(expected)
+    assert len(one) > 1500
+    for name in ("time_s", "acc_mps2", "gyr_rps", "gap_before"):
+        assert np.array_equal(getattr(one, name), getattr(many, name)), name
+    assert single.stats == batch.stats
+    assert single.clock == batch.clock
+    stats = single.stats
+    assert stats.restarts >= 2
+    assert stats.duplicates > 0
+    assert stats.malformed_total > 0
+    assert stats.samples_lost > stats.packets_lost  # the firmware's skips as well as the losses

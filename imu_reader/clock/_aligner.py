@@ -170,6 +170,28 @@ class ClockAligner:
             s_start = s_end
         if s_start != sample_counter.shape[0]:
             raise ValueError("every sample needs an anchor of its epoch in the same call")
+        return self._increasing(out)
+
+    def align_packet(
+        self, anchor_counter: int, arrival_s: float, epoch: int, first_counter: int, count: int
+    ) -> FloatArray:
+        """`align` for one packet: its anchor and its `count` samples from `first_counter`
+        on. The same times as `align` gives, without its arrays of one anchor (a live link
+        delivers packets one at a time)."""
+        if self._epoch != epoch:
+            self._start_epoch(epoch, anchor_counter, arrival_s)
+        fit_bins = [self._fit_bin]
+        fits = [self._fit]
+        b = anchor_counter // self._bin_samples
+        if b != self._open_bin and self._open_bin >= 0:
+            self._close_bin()
+            fit_bins.append(self._fit_bin)
+            fits.append(self._fit)
+        self._take_anchor(b, float(anchor_counter), arrival_s)
+        samples = np.arange(first_counter, first_counter + count, dtype=np.int64)
+        return self._increasing(self._times(samples, fit_bins, fits))
+
+    def _increasing(self, out: FloatArray) -> FloatArray:
         if out.size:
             # Safety net for a restart that lands before the last time: keep the timeline
             # strictly increasing by at least 1 us per sample.
@@ -198,21 +220,35 @@ class ClockAligner:
                 fits.append(self._fit)
             # The lowest anchor against the estimate in force while this bin is open.
             i = r0 + int((y[r0:r1] - x[r0:r1] * self._period_s).argmin())
-            xi, yi = float(x[i]), float(y[i])
-            if b != self._open_bin or yi - xi * self._period_s < self._open_y - self._open_x * self._period_s:
-                self._open_x, self._open_y = xi, yi
-            self._open_bin = b
+            self._take_anchor(b, float(x[i]), float(y[i]))
+        return self._times(samples, fit_bins, fits)
+
+    def _take_anchor(self, b: int, x: float, y: float) -> None:
+        """The anchor (counter `x`, arrival `y`) of bin `b`, if it is the bin's lowest so far."""
+        if b != self._open_bin or y - x * self._period_s < self._open_y - self._open_x * self._period_s:
+            self._open_x, self._open_y = x, y
+        self._open_bin = b
+
+    def _times(
+        self, samples: IntArray, fit_bins: list[int], fits: list[tuple[float, float, float, float]]
+    ) -> FloatArray:
+        """Session times of `samples` (sorted), each by the fit in force after the bin before its own."""
         if len(fits) == 1:  # no bin closed: one fit for all (the usual case of a live notification)
             fit_period, fit_offset, fit_slew, fit_slew_from = fits[0]
-            fit_fade = np.clip(1.0 - (samples - fit_slew_from) / self._bin_samples, 0.0, 1.0)
+            fit_fade = self._fade(samples, fit_slew_from)
             return np.asarray(fit_offset + samples * fit_period - fit_slew * fit_fade, dtype=np.float64)
         # Samples are sorted: fit j covers those after bin fit_bins[j] up to bin fit_bins[j + 1].
         starts = np.searchsorted(samples, (np.array(fit_bins[1:]) + 1) * self._bin_samples)
         counts = np.diff(np.concatenate(([0], starts, [samples.shape[0]])))
         table = np.array(fits)
         period, offset, slew, slew_from = (np.repeat(column, counts) for column in table.T)
-        fade = np.clip(1.0 - (samples - slew_from) / self._bin_samples, 0.0, 1.0)
+        fade = self._fade(samples, slew_from)
         return np.asarray(offset + samples * period - slew * fade, dtype=np.float64)
+
+    def _fade(self, samples: IntArray, slew_from: FloatArray | float) -> FloatArray:
+        """How much of a fit's slew is still to be taken off each sample: 1 at `slew_from`,
+        down to 0 one bin later (np.clip, without its wrapper's cost on a packet's samples)."""
+        return np.minimum(np.maximum(1.0 - (samples - slew_from) / self._bin_samples, 0.0), 1.0)
 
     @property
     def _fit(self) -> tuple[float, float, float, float]:

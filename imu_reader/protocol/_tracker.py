@@ -162,6 +162,30 @@ class LinkTracker:
             return parts[0]
         return TrackedPackets(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
 
+    def take_next(self, sequence: int, first_counter: int, count: int) -> tuple[int, bool] | None:
+        """`update` for one good packet that follows the last one kept (the usual case of a
+        live link), without arrays: returns its unwrapped first counter and whether samples
+        are missing before it. Any other case (the first packet of an epoch, a duplicate,
+        a late packet, a restart) returns None and counts nothing: give it to `update`."""
+        if self._last_seq is None:
+            return None
+        step = (sequence - self._last_seq) % SEQUENCE_MODULUS
+        # The same wrap-around as `_segment`'s int16 and int32 casts: forward is below half.
+        if not 0 < step < SEQUENCE_MODULUS // 2:
+            return None
+        counter_step = (first_counter - self._next_counter) % COUNTER_MODULUS
+        if counter_step >= COUNTER_MODULUS // 2:
+            return None
+        self._received += 1
+        self._lost += step - 1
+        self._samples += count
+        self._samples_lost += counter_step
+        self._gaps += int(counter_step > 0)
+        first = self._next_counter + counter_step
+        self._last_seq = sequence
+        self._next_counter = first + count
+        return first, counter_step > 0
+
     def _segment(self, decoded: DecodedPackets, idx: IntArray) -> tuple[TrackedPackets, int | None]:
         """Process good packets `idx` up to the first restart; returns the kept ones and
         the position in `idx` where a restart begins, if any."""
