@@ -9,11 +9,16 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dsp.events import Event, Rep, SetDone, TiltOnset, TiltRecovered
-from imu_reader.sim import GroundTruth, RepTruth
+
+if TYPE_CHECKING:
+    # Types only: `reptempo live` formats its events with this module, and importing the
+    # simulator costs it about 50 ms of CPU at the first event.
+    from imu_reader.sim import GroundTruth, RepTruth
 
 READY_LIFT_DEG = 1.0
 """Between sets the legs rest flat (lift angle 0); getting into position for the next set

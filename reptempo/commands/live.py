@@ -117,12 +117,13 @@ class LinePrinter:
             sys.stdout.flush()
 
     def line(self, item: Event | dict[str, Any]) -> str | None:
-        from dsp.events import event_dict
-        from reptempo._demo_status import event_line
-
         if self.json:
+            from dsp.events import event_dict
+
             return json.dumps(item if isinstance(item, dict) else event_dict(item))
         if not isinstance(item, dict):
+            from reptempo._demo_status import event_line
+
             return event_line(item, self.set_reps)
         return link_line(item)
 
