@@ -42,6 +42,9 @@ EVIDENCE_LEG_DPS = 10.0
 """Only legs moving faster than this give rate evidence, deg/s."""
 EVIDENCE_MAX_DEG = 25.0
 """Only legs lower than this give rate evidence, degrees of lift."""
+PELVIS_JUMP_DPS = 100.0
+"""A pelvis turning faster than this has jumped (its axis was just found, or the
+accelerometer that leads its angle was jolted): no evidence from that step."""
 DECIDE_EVIDENCE = 30.0
 """Summed evidence that decides the sign (either way), deg^2/s."""
 EXCURSION_DEG = 3.0
@@ -113,6 +116,7 @@ class PelvisSign:
         self.evidence = 0.0
         self.sign = 0
         self._last_raw: float | None = None
+        self._last_time_s = -np.inf
         self._was_out = False
         self._held_t: list[FloatArray] = []
         self._held_x: list[FloatArray] = []
@@ -123,7 +127,7 @@ class PelvisSign:
         n = time_s.size
         if not n:
             return _empty()
-        steps = self._rate_evidence(raw_deg, legs) + self._votes(raw_deg, legs)
+        steps = self._rate_evidence(time_s, raw_deg, legs) + self._votes(raw_deg, legs)
         evidence = self.evidence + np.cumsum(steps)
         self.evidence = float(evidence[-1])
         signs = _hysteresis(evidence, self.sign)
@@ -178,16 +182,20 @@ class PelvisSign:
         signed = self.sign * x if self.sign else -np.abs(x)
         return SignedTilt(t, signed, np.maximum(t, now_s), np.full(t.size, self.sign != 0))
 
-    def _rate_evidence(self, raw_deg: FloatArray, legs: LegsAt) -> FloatArray:
+    def _rate_evidence(self, time_s: FloatArray, raw_deg: FloatArray, legs: LegsAt) -> FloatArray:
         """Raw tilt rate times the legs' rate where they all move the same way, low."""
         previous = float(raw_deg[0]) if self._last_raw is None else self._last_raw
         self._last_raw = float(raw_deg[-1])
+        step = differences(raw_deg, previous)
+        dt = differences(time_s, self._last_time_s)
+        self._last_time_s = float(time_s[-1])
+        jumped = np.abs(step) > PELVIS_JUMP_DPS * np.where(np.isfinite(dt), dt, np.inf)
         rate = legs.rate_dps
         moving = (np.abs(rate) >= EVIDENCE_LEG_DPS) & (legs.angle_deg <= EVIDENCE_MAX_DEG)
         together = moving.all(axis=0) & ((rate > 0).all(axis=0) | (rate < 0).all(axis=0))
         legs_dps = np.where(together, rate.mean(axis=0), 0.0)
         # The sign is minus the sum's: anterior rate times leg rate is negative.
-        return differences(raw_deg, previous) * legs_dps
+        return np.where(jumped, 0.0, step * legs_dps)
 
     def _votes(self, raw_deg: FloatArray, legs: LegsAt) -> FloatArray:
         """Evidence at the first sample of each excursion (see the module)."""

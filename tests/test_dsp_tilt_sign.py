@@ -176,3 +176,18 @@ def test_signs_do_not_depend_on_the_blocks(cuts: list[int]) -> None:
         strict=True,
     ):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_jump_of_the_pelvis_gives_no_evidence() -> None:
+    # The pelvis's angle jumps 7 degrees in one sample (its axis was just found) while the
+    # leg rises fast and low: not a movement, so no evidence; nothing else tells the sign,
+    # so the excursion waits (it would be decided at once if the jump counted).
+    leg = ramp([(0, 0), (5, 0), (6, 20), (20, 20)], T)
+    jump = np.where(T >= 5.5, 7.0, 0.0)
+    out = run(T, jump, legs_from(T, [leg]))
+    after = (out.time_s >= 5.5) & (out.time_s < 10.0)
+    assert np.all(out.told_s[after] > out.time_s[after])
+    # The same 7 degrees turned through smoothly is evidence, and decides at once.
+    smooth = ramp([(0, 0), (5.2, 0), (5.8, 7), (20, 7)], T)
+    out = run(T, smooth, legs_from(T, [leg]))
+    np.testing.assert_array_equal(out.told_s, out.time_s)
