@@ -278,7 +278,11 @@ class Fusion:
             if episode.end_s is not None:
                 self._ignored_onsets.discard(episode.onset_s)
             return []
-        if episode.end_s is None and self._legs_at_rest(episode.onset_s):
+        if (
+            episode.end_s is None
+            and self._legs_at_rest(episode.onset_s)
+            and self._legs_at_rest(episode.threshold_s)
+        ):
             self._ignored_onsets.add(episode.onset_s)
             return []
         angle = self._leg_angle(episode.onset_s)

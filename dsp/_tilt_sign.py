@@ -64,6 +64,10 @@ LEGS_OFF_FLOOR_DEG = 2.0
 sitting up or shifting, which says nothing about the sign."""
 LOW_LEGS_VOTE = 100.0
 """Evidence of one excursion with the legs low and not rising."""
+LEGS_RISING_DPS = 5.0
+"""Legs rising faster than this are setting off on a raise, with which a curl starts
+(reverse crunch: the shin leaves tabletop at 6 to 10 deg/s as the pelvis passes 3
+degrees); slower, they are settling into position (a few deg/s), deg/s."""
 HOLD_S = 5.0
 """Longest an excursion waits for the sign, s."""
 
@@ -219,7 +223,7 @@ def _anterior_by_position(angle_deg: FloatArray, moved_deg: FloatArray, rate_dps
         if moved[w] >= TURNS_MOVED_DEG and float(others.max()) < TURNS_OTHERS_FRACTION * moved[w]:
             return TURNS_VOTE
     low = (angle_deg >= LEGS_OFF_FLOOR_DEG) & (angle_deg <= LOW_LEGS_DEG)
-    if low.all() and (rate_dps < EVIDENCE_LEG_DPS).all():
+    if low.all() and (rate_dps < LEGS_RISING_DPS).all():
         return LOW_LEGS_VOTE
     return 0.0
 

@@ -191,3 +191,13 @@ def test_a_jump_of_the_pelvis_gives_no_evidence() -> None:
     smooth = ramp([(0, 0), (5.2, 0), (5.8, 7), (20, 7)], T)
     out = run(T, smooth, legs_from(T, [leg]))
     np.testing.assert_array_equal(out.told_s, out.time_s)
+
+
+def test_a_curl_as_the_legs_set_off_slowly_is_never_told_as_anterior() -> None:
+    # Reverse crunch from tabletop at a slow start: the shin rises at 7 deg/s (too slow
+    # for rate evidence, too fast for legs settling into position) as the pelvis curls.
+    legs = ramp([(0, 2.5), (5, 2.5), (7, 16.5), (9, 16.5), (11, 2.5), (20, 2.5)], T)
+    curl = ramp([(0, 0), (5, 0), (7, -30), (9, -30), (11, 0), (20, 0)], T)
+    for raw_sign in (1.0, -1.0):
+        out = run(T, raw_sign * curl, legs_from(T, [legs]))
+        assert out.tilt_deg.max() < EXCURSION_DEG
