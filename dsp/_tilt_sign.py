@@ -136,6 +136,8 @@ class PelvisSign:
         self.evidence = float(evidence[-1])
         signs = _hysteresis(evidence, self.sign)
         self.sign = int(signs[-1])
+        if self._hold_start_s is None and signs[0] != 0 and np.all(signs == signs[0]):
+            return SignedTilt.known(time_s, signs[0] * raw_deg)  # the usual case: known all along
         out_t: list[FloatArray] = [np.zeros(0)]
         out_x: list[FloatArray] = [np.zeros(0)]
         out_told: list[FloatArray] = [np.zeros(0)]
@@ -230,6 +232,8 @@ def _anterior_by_position(angle_deg: FloatArray, moved_deg: FloatArray, rate_dps
 
 def _hysteresis(evidence: FloatArray, sign: int) -> FloatArray:
     """Sign per sample: minus the evidence's once it passes DECIDE_EVIDENCE, else as before."""
+    if sign and float((sign * evidence).max()) < DECIDE_EVIDENCE:
+        return np.full(evidence.size, float(sign))  # nothing turns it over
     clear = np.abs(evidence) >= DECIDE_EVIDENCE
     idx = np.where(clear, np.arange(evidence.size), -1)
     last = np.maximum.accumulate(idx)
