@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from dsp._tilt_sign import TURNS_WINDOW_S, LegsAt, PelvisSign, SignedTilt
+from dsp._tilt_sign import EXCURSION_DEG, TURNS_WINDOW_S, LegsAt, PelvisSign, SignedTilt
 from dsp.events import Event, Phase, Rep, SetDone, TiltOnset, TiltRecovered
 from dsp.lift import AngleTrack
 from dsp.reps import LegRep
@@ -145,14 +145,16 @@ class Fusion:
         self._raw_x = np.concatenate((self._raw_x, track.tilt_deg))
         return self._release()
 
-    def _legs_at(self, t: FloatArray) -> LegsAt:
-        """Every leg's angle, its change over the last TURNS_WINDOW_S and its rate at times t."""
+    def _legs_at(self, t: FloatArray, excursion: bool) -> LegsAt:
+        """Every leg's angle, its change over the last TURNS_WINDOW_S (only looked at in an
+        `excursion`: left at zero without one) and its rate at times t."""
         now, moved, rate = np.zeros((3, len(self.legs), t.size))
         for k, leg in enumerate(self.legs):
             angle, speed = self._angle[leg], self._rate[leg]
             if angle.t.size:
                 now[k] = np.interp(t, angle.t, angle.x)
-                moved[k] = now[k] - np.interp(t - TURNS_WINDOW_S, angle.t, angle.x)
+                if excursion:
+                    moved[k] = now[k] - np.interp(t - TURNS_WINDOW_S, angle.t, angle.x)
             if speed.t.size:
                 rate[k] = np.interp(t, speed.t, speed.x)
         return LegsAt(now, moved, rate)
@@ -164,9 +166,15 @@ class Fusion:
             covered = self._raw_t.size
         else:
             covered = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
+        if not covered and not final:
+            return  # nothing new the legs have covered (most calls of a live session)
         t, raw = self._raw_t[:covered], self._raw_x[:covered]
         self._raw_t, self._raw_x = self._raw_t[covered:], self._raw_x[covered:]
-        signed = self._pelvis_sign.update(t, raw, self._legs_at(t)) if self.legs else SignedTilt.known(t, raw)
+        signed = (
+            self._pelvis_sign.update(t, raw, self._legs_at(t, bool(np.any(np.abs(raw) >= EXCURSION_DEG))))
+            if self.legs
+            else SignedTilt.known(t, raw)
+        )
         if final:
             signed = signed.then(self._pelvis_sign.flush(self._watermark()))
         self._tilt.add(signed.time_s, signed.tilt_deg)

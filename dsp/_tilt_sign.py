@@ -78,7 +78,8 @@ class LegsAt:
 
     Attributes:
         angle_deg: lift angle.
-        moved_deg: lift angle minus that `TURNS_WINDOW_S` earlier.
+        moved_deg: lift angle minus that `TURNS_WINDOW_S` earlier (only read where the
+            pelvis is `EXCURSION_DEG` or more from its baseline).
         rate_dps: lift rate.
     """
 
@@ -198,8 +199,11 @@ class PelvisSign:
         jumped = np.abs(step) > PELVIS_JUMP_DPS * np.where(np.isfinite(dt), dt, np.inf)
         rate = legs.rate_dps
         moving = (np.abs(rate) >= EVIDENCE_LEG_DPS) & (legs.angle_deg <= EVIDENCE_MAX_DEG)
-        together = moving.all(axis=0) & ((rate > 0).all(axis=0) | (rate < 0).all(axis=0))
-        legs_dps = np.where(together, rate.mean(axis=0), 0.0)
+        if rate.shape[0] == 1:
+            legs_dps = np.where(moving[0], rate[0], 0.0)
+        else:
+            together = moving.all(axis=0) & ((rate > 0).all(axis=0) | (rate < 0).all(axis=0))
+            legs_dps = np.where(together, rate.mean(axis=0), 0.0)
         # The sign is minus the sum's: anterior rate times leg rate is negative.
         return np.where(jumped, 0.0, step * legs_dps)
 
