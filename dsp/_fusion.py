@@ -14,32 +14,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import differences
+from dsp._tilt_sign import EXCURSION_DEG, TURNS_WINDOW_S, LegsAt, PelvisSign, SignedTilt
 from dsp.events import Event, Phase, Rep, SetDone, TiltOnset, TiltRecovered
 from dsp.lift import AngleTrack
 from dsp.reps import LegRep
 from dsp.settings import Settings
-from dsp.tilt import TiltEpisode, TiltEpisodes, TiltTrack, sign_from_legs
+from dsp.tilt import TiltEpisode, TiltEpisodes, TiltTrack
 
 FloatArray = npt.NDArray[np.float64]
 
 WAIT_FOR_OTHER_S = 40.0
 """How far one sensor may lag (a lost sensor) before events stop waiting for it."""
-FLIP_EVIDENCE = 150.0
-"""Evidence (deg^2/s) against the pelvis sign that turns it over: a curl of 35 degrees in
-2 s against legs moving 25 degrees gives about 400; noise and the engaging of the legs
-at the start of a set, well under 100."""
-EVIDENCE_LEG_DPS = 10.0
-"""Only legs moving faster than this give evidence."""
-DECIDE_EVIDENCE = 30.0
-"""Evidence (deg^2/s) enough for a first decision, before any flip."""
 LEGS_AT_REST_DEG = 2.0
 """Legs within this of their rest angle are at rest (see `_legs_at_rest`): a weak core
 loses control as soon as the feet leave the floor, a few degrees up."""
-UNDECIDED_S = 30.0
-"""After this long with no decision, the pelvis axis is taken as it is."""
-SIGN_AT_DEG = 3.0
-"""The pelvis's first excursion this large decides which way is anterior."""
 TOGETHER_FRACTION = 0.5
 """Another leg moving through this share of a rep's range while it is made moves with it."""
 KEEP_S = 60.0
@@ -149,17 +137,13 @@ class Fusion:
         self._ignored_onsets: set[float] = set()
         self._told_onsets: list[TiltOnset] = []  # since the last set closed
         self._tilt = _Series()
-        # The signed tilt from the sample where the sign was decided: before it, the tilt
-        # passed on is an upper bound (see `_signed_tilt`), which says nothing of a curl.
+        # The tilt of the samples whose sign was known: the others' is a guess (see
+        # `dsp._tilt_sign.SignedTilt`), which says nothing of a curl.
         self._signed = _Series()
         self._raw_t = np.zeros(0)
         self._raw_x = np.zeros(0)
-        self._sign = 0 if legs else 1
-        self._leg_speed = _Series()
-        self._evidence = 0.0  # integral of anterior tilt rate times leg rate, deg^2/s
-        self._last_raw: float | None = None
-        self._scanned = 0  # buffered pelvis samples already scanned for the sign
-        self._first_raw_s = math.nan
+        self._rate = {leg: _Series() for leg in legs}
+        self._pelvis_sign = PelvisSign()
         self._first_s = math.inf  # the first sample of any sensor
         self._pelvis_seen_s = -math.inf
         self._episodes = TiltEpisodes(settings.tilt_threshold_deg)
@@ -176,16 +160,13 @@ class Fusion:
             self._angle[leg].add(track.time_s, track.angle_deg)
             if len(track):
                 self._first_s = min(self._first_s, float(track.time_s[0]))
-            if leg == self.legs[0]:
-                self._leg_speed.add(track.time_s - track.velocity_delay_s, track.velocity_dps)
+            self._rate[leg].add(track.time_s - track.velocity_delay_s, track.velocity_dps)
         events: list[Event] = [e for e in found if isinstance(e, Phase)]
         self._reps += [e for e in found if isinstance(e, LegRep)]
         return events + self._release()
 
     def add_pelvis(self, track: TiltTrack) -> list[Event]:
         """The pelvis's new tilt (raw sign); returns what can be told now."""
-        if math.isnan(self._first_raw_s) and len(track):
-            self._first_raw_s = float(track.time_s[0])
         if len(track):
             self._first_s = min(self._first_s, float(track.time_s[0]))
             self._pelvis_seen_s = float(track.time_s[-1])
@@ -193,111 +174,43 @@ class Fusion:
         self._raw_x = np.concatenate((self._raw_x, track.tilt_deg))
         return self._release()
 
-    def _decide_sign(self, upto: int) -> int:
-        """Scan the buffered pelvis samples up to `upto` (those the leg has covered) for which
-        way is anterior; returns the buffer index where it was decided, or -1.
-
-        From the evidence of the pelvis moving with the legs (see `_check_sign`) once it is
-        clear; or, at a big excursion of the pelvis while the legs move slowly, from where the
-        legs are (`sign_from_legs`). Sample by sample, with the evidence carried: the same
-        decision whatever the blocks.
-        """
-        i0 = self._scanned
-        if upto <= i0 or not self.legs:
-            return -1
-        t, raw = self._raw_t[i0:upto], self._raw_x[i0:upto]
-        leg = self._angle[self.legs[0]]
-        leg_dps = self._leg_rate(t)
-        previous = raw[0] if self._last_raw is None else self._last_raw
-        steps = differences(raw, float(previous)) * leg_dps
-        steps[0] += self._evidence
-        evidence = np.cumsum(steps)
-        clear = np.flatnonzero(np.abs(evidence) >= DECIDE_EVIDENCE)
-        # Never decided (the pelvis never moved much with the legs): the axis as it is.
-        late = np.flatnonzero(t > self._first_raw_s + UNDECIDED_S)
-        until = min(int(clear[0]) if clear.size else raw.size, int(late[0]) if late.size else raw.size)
-        big = np.flatnonzero((np.abs(raw[:until]) >= SIGN_AT_DEG) & (leg_dps[:until] == 0.0))
-        angles = np.interp(t[big], leg.t, leg.x) if leg.t.size else np.full(big.size, np.nan)
-        for k, angle in zip(big.tolist(), angles.tolist(), strict=True):
-            sign = sign_from_legs(float(raw[k]), angle) if math.isfinite(angle) else 0
-            if sign:
-                return self._decided(sign, i0 + k)
-        if until < raw.size:
-            evidence_says = -1 if evidence[until] > 0 else 1
-            return self._decided(evidence_says if clear.size and clear[0] == until else 1, i0 + until)
-        self._evidence, self._last_raw, self._scanned = float(evidence[-1]), float(raw[-1]), upto
-        return -1
-
-    def _decided(self, sign: int, at: int) -> int:
-        self._sign, self._evidence, self._scanned, self._last_raw = sign, 0.0, at, None
-        return at
-
-    def _leg_rate(self, t: FloatArray) -> FloatArray:
-        """The leg's lift rate at times t, deg/s; zero where it is slower than EVIDENCE_LEG_DPS."""
-        speed = self._leg_speed
-        leg_dps = np.interp(t, speed.t, speed.x) if speed.t.size else np.zeros_like(t)
-        leg_dps[np.abs(leg_dps) < EVIDENCE_LEG_DPS] = 0.0
-        return np.asarray(leg_dps, dtype=np.float64)
-
-    def _check_sign(self, t: FloatArray, raw: FloatArray) -> FloatArray:
-        """The tilt of these raw samples, anterior positive, turning the sign over where the
-        evidence says it is wrong: anterior tilt grows as the legs go down (their load
-        grows) and a curl grows as they come up: anterior rate times leg rate is negative."""
-        if not t.size or not self.legs:
-            return self._sign * raw
-        leg_dps = self._leg_rate(t)
-        previous = raw[0] if self._last_raw is None else self._last_raw
-        step = differences(raw, float(previous)) * leg_dps
-        self._last_raw = float(raw[-1])
-        signs = np.empty_like(raw)
-        i = 0
-        while i < raw.size:
-            step_i = self._sign * step[i:]
-            step_i[0] += self._evidence
-            evidence = np.cumsum(step_i)
-            if i == 0 and not evidence.max() > FLIP_EVIDENCE:  # the usual block: no flip
-                self._evidence = float(evidence[-1])
-                return np.asarray(self._sign * raw, dtype=np.float64)
-            wrong = np.flatnonzero(evidence > FLIP_EVIDENCE)
-            if not wrong.size:
-                signs[i:] = self._sign
-                self._evidence = float(evidence[-1])
-                break
-            j = i + int(wrong[0]) + 1
-            signs[i:j] = self._sign
-            self._sign, self._evidence = -self._sign, 0.0
-            i = j
-        return np.asarray(signs * raw, dtype=np.float64)
+    def _legs_at(self, t: FloatArray, excursion: bool) -> LegsAt:
+        """Every leg's angle, its change over the last TURNS_WINDOW_S (only looked at in an
+        `excursion`: left at zero without one) and its rate at times t."""
+        now, moved, rate = np.zeros((3, len(self.legs), t.size))
+        for k, leg in enumerate(self.legs):
+            angle, speed = self._angle[leg], self._rate[leg]
+            if angle.t.size:
+                now[k] = np.interp(t, angle.t, angle.x)
+                if excursion:
+                    moved[k] = now[k] - np.interp(t - TURNS_WINDOW_S, angle.t, angle.x)
+            if speed.t.size:
+                rate[k] = np.interp(t, speed.t, speed.x)
+        return LegsAt(now, moved, rate)
 
     def _signed_tilt(self, final: bool) -> None:
         """Pass on the pelvis samples whose sign is known, and find their episodes."""
         leg = self._angle[self.legs[0]] if self.legs else None
         if leg is None or final or self._lost(self.legs[0]):
-            covered = self._raw_x.size
+            covered = self._raw_t.size
         else:
             covered = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
-        decided_at = 0
-        if self._sign == 0:
-            decided_at = self._decide_sign(covered)
-            if decided_at < 0 and final:
-                decided_at = self._decided(1, self._scanned)
-        if self._sign == 0:
-            # Before its first big excursion the tilt is small either way: pass it on as
-            # anterior (an upper bound), never enough for an episode.
-            big = np.flatnonzero(np.abs(self._raw_x[: self._scanned]) >= SIGN_AT_DEG)
-            n = int(big[0]) if big.size else self._scanned
-            t, x = self._raw_t[:n], np.abs(self._raw_x[:n])
-        else:
-            n = covered
-            t, x = self._raw_t[:n], self._check_sign(self._raw_t[:n], self._raw_x[:n])
-        self._raw_t, self._raw_x = self._raw_t[n:], self._raw_x[n:]
-        self._scanned = max(self._scanned - n, 0)
-        self._tilt.add(t, x)
-        if self._sign != 0:
-            self._signed.add(t[decided_at:], x[decided_at:])
+        if not covered and not final:
+            return  # nothing new the legs have covered (most calls of a live session)
+        t, raw = self._raw_t[:covered], self._raw_x[:covered]
+        self._raw_t, self._raw_x = self._raw_t[covered:], self._raw_x[covered:]
+        signed = (
+            self._pelvis_sign.update(t, raw, self._legs_at(t, bool(np.any(np.abs(raw) >= EXCURSION_DEG))))
+            if self.legs
+            else SignedTilt.known(t, raw)
+        )
+        if final:
+            signed = signed.then(self._pelvis_sign.flush(self._watermark()))
+        self._tilt.add(signed.time_s, signed.tilt_deg)
+        self._signed.add(signed.time_s[signed.sign_known], signed.tilt_deg[signed.sign_known])
         if self.series is not None:
-            self.series.add(t, x)
-        self._onsets += self._episodes.update(t, x)
+            self.series.add(signed.time_s, signed.tilt_deg)
+        self._onsets += self._episodes.update(signed.time_s, signed.tilt_deg, signed.told_s)
 
     def finish(self) -> list[Event]:
         """End of session: tell everything still waiting and close the last set."""
@@ -402,7 +315,11 @@ class Fusion:
             if episode.end_s is not None:
                 self._ignored_onsets.discard(episode.onset_s)
             return []
-        if episode.end_s is None and self._legs_at_rest(episode.onset_s):
+        if (
+            episode.end_s is None
+            and self._legs_at_rest(episode.onset_s)
+            and self._legs_at_rest(episode.threshold_s)
+        ):
             self._ignored_onsets.add(episode.onset_s)
             return []
         angle = self._leg_angle(episode.onset_s)

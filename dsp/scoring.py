@@ -10,9 +10,11 @@ recordings) converts them.
   detected rep gets the true rep it overlaps most unless a better-overlapping detection
   already took it. Only reps of the same leg are paired.
 - A detected tilt onset matches a true episode when its `onset_s` falls within
-  `[true onset_s - ONSET_EARLY_S, true end_s]`; pairs are taken closest onsets first, each
-  used once. The `TiltRecovered` that closes a detected episode (same `onset_s`) joins
-  its match, for the episode's end and peak.
+  `[true onset_s - ONSET_EARLY_S, true end_s]`; pairs are taken closest onsets first (and,
+  between equally close ones, closest threshold crossings: the episodes of one loss of
+  control share its onset), each used once. The `TiltRecovered` that closes a detected
+  episode (the first after it with the same `onset_s`) joins its match, for the
+  episode's end and peak.
 """
 
 from __future__ import annotations
@@ -303,26 +305,35 @@ def score_tilt(
     """Match the `TiltOnset` events among `events` to the true episodes.
 
     A detected onset can match an episode when its `onset_s` lies within
-    `[true onset_s - early_s, true end_s]`; the closest onsets pair first, each used once.
+    `[true onset_s - early_s, true end_s]`; the closest onsets pair first (ties: the
+    closest threshold crossings), each used once.
     """
-    given = list(events)
-    detected = [e for e in given if isinstance(e, TiltOnset)]
-    recovered = {e.onset_s: e for e in reversed(given) if isinstance(e, TiltRecovered)}  # first wins
-    candidates: list[tuple[float, int, int]] = []
+    detected: list[TiltOnset] = []
+    recovered: dict[int, TiltRecovered] = {}
+    waiting: dict[float, list[int]] = {}  # onsets not yet recovered, by onset_s, first first
+    for e in events:
+        if isinstance(e, TiltOnset):
+            waiting.setdefault(e.onset_s, []).append(len(detected))
+            detected.append(e)
+        elif isinstance(e, TiltRecovered) and waiting.get(e.onset_s):
+            recovered[waiting[e.onset_s].pop(0)] = e
+    candidates: list[tuple[float, float, int, int]] = []
     for i, d in enumerate(detected):
         for j, t in enumerate(truth):
             if t.onset_s - early_s <= d.onset_s <= t.end_s:
-                candidates.append((abs(d.onset_s - t.onset_s), j, i))
+                candidates.append((abs(d.onset_s - t.onset_s), abs(d.threshold_s - t.threshold_s), j, i))
     candidates.sort()
     det_of_true: dict[int, int] = {}
     used: set[int] = set()
-    for _, j, i in candidates:
+    for _, _, j, i in candidates:
         if j in det_of_true or i in used:
             continue
         det_of_true[j] = i
         used.add(i)
-    pairs = [(detected[det_of_true[j]], truth[j]) for j in sorted(det_of_true)]
-    matches = tuple(TiltMatch(d, t, recovered.get(d.onset_s)) for d, t in pairs)
+    matches = tuple(
+        TiltMatch(detected[det_of_true[j]], truth[j], recovered.get(det_of_true[j]))
+        for j in sorted(det_of_true)
+    )
     extra = tuple(d for i, d in enumerate(detected) if i not in used)
     missed = tuple(t for j, t in enumerate(truth) if j not in det_of_true)
     return TiltScore(matches, extra, missed)

@@ -5,8 +5,7 @@ arches off the floor) or backwards (posterior: the tailbone curls up). `PelvisTi
 captures the baseline while the athlete lies (or hangs) still, finds the axis from the
 first movement of the pelvis and tracks the angle about it with the same complementary
 filter as the legs. Which way is anterior cannot be told from the pelvis alone; the
-pipeline decides it from the legs (`sign_from_legs`): the pelvis tips forwards when long
-legs are low, and curls backwards when they are high.
+pipeline decides it from the legs (`dsp._tilt_sign`).
 
 `TiltEpisodes` turns the signed tilt into episodes: beyond the threshold, back under it.
 """
@@ -41,8 +40,6 @@ ONSET_LOOKBACK_S = 20.0
 """How far before the threshold crossing the onset is looked for."""
 HYSTERESIS_DEG = 1.0
 """An episode ends when the tilt is this far back under the threshold."""
-LOW_LEGS_DEG = 50.0
-"""Legs lower than this pull the pelvis forwards; higher, a curl is posterior."""
 
 
 @dataclass(frozen=True)
@@ -172,16 +169,21 @@ class TiltEpisodes:
         self.threshold_deg = threshold_deg
         self._t = np.zeros(0)
         self._x = np.zeros(0)
+        self._told = np.zeros(0)
         self._open: TiltEpisode | None = None
 
-    def update(self, time_s: FloatArray, tilt_deg: FloatArray) -> list[TiltEpisode]:
-        """Onsets and ends in these samples (anterior tilt positive)."""
+    def update(
+        self, time_s: FloatArray, tilt_deg: FloatArray, told_s: FloatArray | None = None
+    ) -> list[TiltEpisode]:
+        """Onsets and ends in these samples (anterior tilt positive); `told_s`, when each
+        sample could be told (its own time unless it waited), gives the episodes' `known_s`."""
         out: list[TiltEpisode] = []
         if not time_s.size:
             return out
         n_old = self._t.size
         self._t = np.concatenate((self._t, time_s))
         self._x = np.concatenate((self._x, tilt_deg))
+        self._told = np.concatenate((self._told, time_s if told_s is None else told_s))
         i = n_old
         while i < self._t.size:
             if self._open is None:
@@ -192,7 +194,7 @@ class TiltEpisodes:
                 threshold_s = _cross(self._t, self._x, j - 1, self.threshold_deg)
                 onset_s = self._onset(j)
                 self._open = TiltEpisode(
-                    float(self._t[j]),
+                    float(self._told[j]),
                     float(onset_s),
                     threshold_s,
                     self.threshold_deg,
@@ -211,13 +213,13 @@ class TiltEpisodes:
                 end_s = _cross(self._t, self._x, stop - 1, self.threshold_deg - HYSTERESIS_DEG)
                 o = self._open
                 out.append(
-                    TiltEpisode(float(self._t[stop]), o.onset_s, o.threshold_s, o.tilt_deg, end_s, peak)
+                    TiltEpisode(float(self._told[stop]), o.onset_s, o.threshold_s, o.tilt_deg, end_s, peak)
                 )
                 self._open = None
                 i = stop + 1
         keep = int(np.searchsorted(self._t, self._t[-1] - 1.5 * ONSET_LOOKBACK_S))
         if keep:
-            self._t, self._x = self._t[keep:], self._x[keep:]
+            self._t, self._x, self._told = self._t[keep:], self._x[keep:], self._told[keep:]
         return out
 
     def _onset(self, j: int) -> float:
@@ -237,19 +239,6 @@ class TiltEpisodes:
         at_base = np.flatnonzero(self._x[lo:j] <= 0.0)
         base_s = _cross(self._t, self._x, lo + int(at_base[-1]), 0.0) if at_base.size else float(self._t[lo])
         return max((t1 - r * t2) / (1 - r), t1 - 2 * (t2 - t1), base_s)
-
-
-def sign_from_legs(tilt_deg: float, leg_angle_deg: float) -> int:
-    """+1 if this excursion of the pelvis (raw sign) is anterior, -1 if not, 0 if unsure.
-
-    Anterior when the legs are long and low (their weight pulls the pelvis forwards, or the
-    athlete sits up from lying); with the legs high, a movement of the pelvis is a curl.
-    """
-    if 0.0 <= leg_angle_deg <= LOW_LEGS_DEG:
-        return 1 if tilt_deg > 0 else -1
-    if leg_angle_deg > LOW_LEGS_DEG + 20.0:
-        return -1 if tilt_deg > 0 else 1
-    return 0
 
 
 def _cross(t: FloatArray, x: FloatArray, k: int, level: float) -> float:

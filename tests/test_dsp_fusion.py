@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+import numpy as np
+
 from dsp._fusion import Fusion
-from dsp.events import Event, Rep
+from dsp.events import Event, Rep, TiltOnset
 from dsp.lift import AngleTrack
 from dsp.reps import RepCounter
 from dsp.settings import Settings
+from dsp.tilt import TiltTrack
 from tests.test_dsp_reps import RATE_HZ, Move, motion
 
 HELD = 5.0
@@ -58,3 +61,28 @@ def test_both_legs_at_once_in_a_set_where_they_take_turns_is_no_rep() -> None:
         ("shin_right", 11.0),
         ("shin_left", 15.0),
     ]
+
+
+def test_tilt_is_told_when_a_bent_leg_passes_its_rest_angle_at_the_onset() -> None:
+    """Dead bug: the working shin goes from below its rest angle to above it (tabletop to
+    extended), passing through it just as the pelvis starts to tip; the held leg's shin
+    lies level, at its rest angle. The legs are not at rest at the threshold crossing, so
+    the episode is the core losing control, not the athlete sitting up."""
+    rate = 50.0
+    t = np.arange(0.0, 20.0, 1.0 / rate)
+    right = np.interp(t, [0, 8, 11, 14, 16, 20], [-4, -4, 8, 8, -4, -4])
+    left = np.full_like(t, 1.0)
+    since = np.clip(t - 9.0, 0.0, None)
+    raw = np.interp(t, [0, 14, 15, 20], [1, 1, 0, 0]) * np.minimum(8.0 * (since / 1.5) ** 1.5, 8.0)
+    fusion = Fusion(Settings(), legs=["shin_right", "shin_left"], has_pelvis=True)
+    events: list[Event] = []
+    for leg, angle in (("shin_right", right), ("shin_left", left)):
+        track = AngleTrack(
+            leg, t, angle, np.gradient(angle, t), np.zeros(t.size, dtype=bool), 0.0, np.full(t.size, HELD)
+        )
+        events += fusion.add_leg(leg, track, [])
+    events += fusion.add_pelvis(TiltTrack(t, raw))
+    events += fusion.finish()
+    onsets = [e for e in events if isinstance(e, TiltOnset)]
+    assert len(onsets) == 1
+    assert abs(float(np.interp(onsets[0].onset_s, t, right))) < 2.0  # at rest, just then

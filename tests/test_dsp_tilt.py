@@ -1,4 +1,4 @@
-"""Tilt episodes on hand-built tilt series, `sign_from_legs`, and the validation of
+"""Tilt episodes on hand-built tilt series, and the validation of
 `dsp.settings.Settings` and `dsp.events`.
 
 The tilt series are closed-form (power laws, piecewise-linear ramps), so every crossing
@@ -34,7 +34,7 @@ from dsp.events import (
     event_dict,
 )
 from dsp.settings import Settings
-from dsp.tilt import HYSTERESIS_DEG, LOW_LEGS_DEG, ONSET_POWER, TiltEpisode, TiltEpisodes, sign_from_legs
+from dsp.tilt import HYSTERESIS_DEG, ONSET_POWER, TiltEpisode, TiltEpisodes
 
 FloatArray = npt.NDArray[np.float64]
 THRESHOLD_DEG = 5.0
@@ -208,27 +208,6 @@ def test_episodes_one_sample_at_a_time() -> None:
 def test_onset_of_a_slow_creep_does_not_depend_on_the_blocks() -> None:
     t, x = piecewise([(0.0, 0.0), (2.0, 0.0), (62.0, 6.0), (70.0, 6.0), (76.0, 0.0), (80.0, 0.0)])
     assert episodes(t, x, block=100) == episodes(t, x)
-
-
-# -- which way is anterior ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize("leg_deg", [0.0, 10.0, 30.0, LOW_LEGS_DEG])
-def test_with_low_legs_the_pelvis_tips_forwards(leg_deg: float) -> None:
-    assert sign_from_legs(4.0, leg_deg) == 1
-    assert sign_from_legs(-4.0, leg_deg) == -1
-
-
-@pytest.mark.parametrize("leg_deg", [LOW_LEGS_DEG + 20.5, 85.0, 120.0])
-def test_with_high_legs_the_pelvis_curls(leg_deg: float) -> None:
-    assert sign_from_legs(4.0, leg_deg) == -1
-    assert sign_from_legs(-4.0, leg_deg) == 1
-
-
-@pytest.mark.parametrize("leg_deg", [LOW_LEGS_DEG + 1.0, LOW_LEGS_DEG + 20.0, -10.0, -45.0])
-def test_in_between_or_below_rest_it_is_unsure(leg_deg: float) -> None:
-    assert sign_from_legs(4.0, leg_deg) == 0
-    assert sign_from_legs(-4.0, leg_deg) == 0
 
 
 # -- settings ----------------------------------------------------------------------------

@@ -282,3 +282,34 @@ def test_rep_max_tilt_error_clamps_a_posterior_maximum_at_zero() -> None:
     assert score_reps([with_tilt(-2.0)], true).matches[0].max_tilt_error_deg == pytest.approx(-6.0)
     assert score_reps([with_tilt(None)], true).matches[0].max_tilt_error_deg is None
     assert score_reps([with_tilt(7.5)], [truth(0.0, 5.0)]).matches[0].max_tilt_error_deg is None
+
+
+def test_tilt_episodes_sharing_an_onset_pair_by_their_threshold_crossings() -> None:
+    # One loss of control crossing the threshold three times: the true episodes share
+    # their onset, and so do the detections; each pairs with its own crossing.
+    truths = [TrueTiltEpisode(10.0, thr, thr + 1.0, 7.0, 40.0) for thr in (11.0, 14.0, 17.0)]
+    detections = [
+        TiltOnset(
+            time_s=thr + 0.05, onset_s=10.02, threshold_s=thr, tilt_deg=5.0, leg_angle_at_onset_deg=40.0
+        )
+        for thr in (17.0, 11.0, 14.0)
+    ]
+    score = score_tilt(detections, truths)
+    assert [m.detected.threshold_s for m in score.matches] == [11.0, 14.0, 17.0]
+    assert all(m.latency_s == pytest.approx(0.05) for m in score.matches)
+
+
+def test_tilt_recoveries_sharing_an_onset_join_their_own_episode() -> None:
+    detected: list[Event] = [
+        onset(10.1),
+        TiltRecovered(12.5, 10.1, 12.4, 9.0, 40.0),
+        TiltOnset(time_s=13.5, onset_s=10.1, threshold_s=13.4, tilt_deg=5.0, leg_angle_at_onset_deg=40.0),
+        TiltRecovered(15.5, 10.1, 15.4, 11.0, 40.0),
+    ]
+    truths = [TrueTiltEpisode(10.0, 10.3, 12.0, 8.0, 42.0), TrueTiltEpisode(10.0, 13.4, 15.0, 10.0, 42.0)]
+    first, second = score_tilt(detected, truths).matches
+    assert first.recovered is not None
+    assert first.recovered.end_s == 12.4
+    assert second.recovered is not None
+    assert second.recovered.end_s == 15.4
+    assert second.peak_error_deg == pytest.approx(1.0)

@@ -1,0 +1,249 @@
+"""Which way is anterior: the sign of the pelvis's tilt, decided from the legs.
+
+The pelvis sensor alone cannot tell anterior from posterior (its axis has no preferred
+way); the legs can. Evidence for one sign or the other is summed over the whole session,
+and the sign is the one the sum favours once it is clear (`DECIDE_EVIDENCE`): a sign
+decided on early, weak evidence turns over when later evidence outweighs it, and a sign
+backed by many reps cannot be turned over by a few odd ones.
+
+Evidence comes from three observations (units deg^2/s, as the first):
+
+- Rates: the legs' weight pulls the pelvis forwards as they go down, and the pelvis curls
+  backwards as they come up (reverse crunch, hanging leg raise), so the anterior rate
+  times the legs' lift rate is negative. Counted only while every leg moves, the same way
+  (a leg that waits while the other works says nothing), and only while they are low
+  (`EVIDENCE_MAX_DEG`): hanging, high legs pull hardest, and anterior tilt then grows as
+  they rise; low, the pelvis's motion is the curl starting.
+- Turns: with the legs taking turns (dead bug, heel taps), one moving while the others are
+  held, there is no curl: an excursion of the pelvis is anterior (`TURNS_VOTE`).
+- Low legs: an excursion while the legs are low and not rising (long legs held near the
+  floor) is anterior (`LOW_LEGS_VOTE`).
+
+Until the sign is known the tilt passes on as its magnitude while it is small; from its
+first excursion beyond `EXCURSION_DEG` the samples wait for the decision (for at most
+`HOLD_S`, after which they pass on as posterior: an excursion the legs cannot explain is
+not reported as anterior tilt). Everything is decided sample by sample with the state
+carried, so the same samples give the same signs however they are split into blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dsp._geometry import differences
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+EVIDENCE_LEG_DPS = 10.0
+"""Only legs moving faster than this give rate evidence, deg/s."""
+EVIDENCE_MAX_DEG = 25.0
+"""Only legs lower than this give rate evidence, degrees of lift."""
+PELVIS_JUMP_DPS = 100.0
+"""A pelvis turning faster than this has jumped (its axis was just found, or the
+accelerometer that leads its angle was jolted): no evidence from that step."""
+DECIDE_EVIDENCE = 30.0
+"""Summed evidence that decides the sign (either way), deg^2/s."""
+EXCURSION_DEG = 3.0
+"""A pelvis this far from its baseline has made an excursion that needs a sign, degrees."""
+TURNS_WINDOW_S = 3.0
+"""How far back the legs' movement is looked at to tell whether they take turns, s."""
+TURNS_MOVED_DEG = 2.5
+"""The working leg moved at least this much over the window, degrees..."""
+TURNS_OTHERS_FRACTION = 0.5
+"""...and every other leg less than this fraction of it."""
+TURNS_VOTE = 100.0
+"""Evidence of one excursion while the legs take turns."""
+LOW_LEGS_DEG = 50.0
+"""Legs lower than this (and off the floor) pull the pelvis forwards, degrees of lift."""
+LEGS_OFF_FLOOR_DEG = 2.0
+"""Legs within this of their rest lie on the floor: the pelvis moving then is the athlete
+sitting up or shifting, which says nothing about the sign."""
+LOW_LEGS_VOTE = 100.0
+"""Evidence of one excursion with the legs low and not rising."""
+LEGS_RISING_DPS = 5.0
+"""Legs rising faster than this are setting off on a raise, with which a curl starts
+(reverse crunch: the shin leaves tabletop at 6 to 10 deg/s as the pelvis passes 3
+degrees); slower, they are settling into position (a few deg/s), deg/s."""
+HOLD_S = 5.0
+"""Longest an excursion waits for the sign, s."""
+
+
+@dataclass(frozen=True)
+class LegsAt:
+    """The legs at the pelvis's sample times: one row per leg, one column per sample.
+
+    Attributes:
+        angle_deg: lift angle.
+        moved_deg: lift angle minus that `TURNS_WINDOW_S` earlier (only read where the
+            pelvis is `EXCURSION_DEG` or more from its baseline).
+        rate_dps: lift rate.
+    """
+
+    angle_deg: FloatArray
+    moved_deg: FloatArray
+    rate_dps: FloatArray
+
+
+@dataclass(frozen=True)
+class SignedTilt:
+    """Pelvis samples passed on: tilt anterior positive, when each was told (later than the
+    sample when it waited for the sign), and whether its sign was known (else the tilt is
+    a guess: its size while small, minus its size after waiting in vain)."""
+
+    time_s: FloatArray
+    tilt_deg: FloatArray
+    told_s: FloatArray
+    sign_known: BoolArray
+
+    @staticmethod
+    def known(time_s: FloatArray, tilt_deg: FloatArray) -> SignedTilt:
+        """Samples told at once with their sign known."""
+        return SignedTilt(time_s, tilt_deg, time_s, np.ones(time_s.size, dtype=bool))
+
+    def then(self, later: SignedTilt) -> SignedTilt:
+        """These samples followed by `later`'s."""
+        return SignedTilt(
+            np.concatenate((self.time_s, later.time_s)),
+            np.concatenate((self.tilt_deg, later.tilt_deg)),
+            np.concatenate((self.told_s, later.told_s)),
+            np.concatenate((self.sign_known, later.sign_known)),
+        )
+
+
+class PelvisSign:
+    """Raw pelvis tilt (and the legs beside it) in, tilt anterior positive out."""
+
+    def __init__(self) -> None:
+        self.evidence = 0.0
+        self.sign = 0
+        self._last_raw: float | None = None
+        self._last_time_s = -np.inf
+        self._was_out = False
+        self._held_t: list[FloatArray] = []
+        self._held_x: list[FloatArray] = []
+        self._hold_start_s: float | None = None
+
+    def update(self, time_s: FloatArray, raw_deg: FloatArray, legs: LegsAt) -> SignedTilt:
+        """Sign these samples (legs given at their times) and return those that can be told."""
+        n = time_s.size
+        if not n:
+            return _empty()
+        steps = self._rate_evidence(time_s, raw_deg, legs) + self._votes(raw_deg, legs)
+        evidence = self.evidence + np.cumsum(steps)
+        self.evidence = float(evidence[-1])
+        signs = _hysteresis(evidence, self.sign)
+        self.sign = int(signs[-1])
+        if self._hold_start_s is None and signs[0] != 0 and np.all(signs == signs[0]):
+            return SignedTilt.known(time_s, signs[0] * raw_deg)  # the usual case: known all along
+        out_t: list[FloatArray] = [np.zeros(0)]
+        out_x: list[FloatArray] = [np.zeros(0)]
+        out_told: list[FloatArray] = [np.zeros(0)]
+        out_known: list[BoolArray] = [np.zeros(0, dtype=bool)]
+        i = 0
+        while i < n:
+            if self._hold_start_s is None:
+                waits = np.flatnonzero((signs[i:] == 0) & (np.abs(raw_deg[i:]) >= EXCURSION_DEG))
+                j = i + int(waits[0]) if waits.size else n
+                s = signs[i:j]
+                out_t.append(time_s[i:j])
+                out_x.append(np.where(s != 0, s * raw_deg[i:j], np.abs(raw_deg[i:j])))
+                out_told.append(time_s[i:j])
+                out_known.append(s != 0)
+                if j < n:
+                    self._hold_start_s = float(time_s[j])
+                i = j
+                continue
+            decided = np.flatnonzero(signs[i:] != 0)
+            late = np.flatnonzero(time_s[i:] >= self._hold_start_s + HOLD_S)
+            j = i + int(decided[0]) if decided.size else n
+            k = i + int(late[0]) if late.size else n
+            if j == n and k == n:
+                self._held_t.append(time_s[i:])
+                self._held_x.append(raw_deg[i:])
+                break
+            stop = min(j, k)
+            held_t = np.concatenate([*self._held_t, time_s[i:stop]])
+            held_x = np.concatenate([*self._held_x, raw_deg[i:stop]])
+            self._held_t, self._held_x = [], []
+            out_t.append(held_t)
+            out_x.append(signs[j] * held_x if j <= k else -np.abs(held_x))
+            out_told.append(np.maximum(held_t, time_s[stop]))
+            out_known.append(np.full(held_t.size, j <= k))
+            self._hold_start_s = None if j <= k else float(time_s[k])
+            i = stop
+        return SignedTilt(
+            np.concatenate(out_t), np.concatenate(out_x), np.concatenate(out_told), np.concatenate(out_known)
+        )
+
+    def flush(self, now_s: float) -> SignedTilt:
+        """The samples still waiting (the session ends), with the sign as it stands."""
+        if not self._held_t:
+            return _empty()
+        t, x = np.concatenate(self._held_t), np.concatenate(self._held_x)
+        self._held_t, self._held_x = [], []
+        self._hold_start_s = None
+        signed = self.sign * x if self.sign else -np.abs(x)
+        return SignedTilt(t, signed, np.maximum(t, now_s), np.full(t.size, self.sign != 0))
+
+    def _rate_evidence(self, time_s: FloatArray, raw_deg: FloatArray, legs: LegsAt) -> FloatArray:
+        """Raw tilt rate times the legs' rate where they all move the same way, low."""
+        previous = float(raw_deg[0]) if self._last_raw is None else self._last_raw
+        self._last_raw = float(raw_deg[-1])
+        step = differences(raw_deg, previous)
+        dt = differences(time_s, self._last_time_s)
+        self._last_time_s = float(time_s[-1])
+        jumped = np.abs(step) > PELVIS_JUMP_DPS * np.where(np.isfinite(dt), dt, np.inf)
+        rate = legs.rate_dps
+        moving = (np.abs(rate) >= EVIDENCE_LEG_DPS) & (legs.angle_deg <= EVIDENCE_MAX_DEG)
+        if rate.shape[0] == 1:
+            legs_dps = np.where(moving[0], rate[0], 0.0)
+        else:
+            together = moving.all(axis=0) & ((rate > 0).all(axis=0) | (rate < 0).all(axis=0))
+            legs_dps = np.where(together, rate.mean(axis=0), 0.0)
+        # The sign is minus the sum's: anterior rate times leg rate is negative.
+        return np.where(jumped, 0.0, step * legs_dps)
+
+    def _votes(self, raw_deg: FloatArray, legs: LegsAt) -> FloatArray:
+        """Evidence at the first sample of each excursion (see the module)."""
+        out = np.abs(raw_deg) >= EXCURSION_DEG
+        before = np.concatenate(([self._was_out], out[:-1]))
+        self._was_out = bool(out[-1])
+        votes = np.zeros(raw_deg.size)
+        for k in np.flatnonzero(out & ~before).tolist():
+            anterior = _anterior_by_position(legs.angle_deg[:, k], legs.moved_deg[:, k], legs.rate_dps[:, k])
+            if anterior:
+                votes[k] = -anterior * float(np.sign(raw_deg[k]))
+        return votes
+
+
+def _anterior_by_position(angle_deg: FloatArray, moved_deg: FloatArray, rate_dps: FloatArray) -> float:
+    """Evidence weight that an excursion starting now is anterior (0 when the legs cannot tell)."""
+    moved = np.abs(moved_deg)
+    if moved.size > 1:
+        w = int(np.argmax(moved))
+        others = np.delete(moved, w)
+        if moved[w] >= TURNS_MOVED_DEG and float(others.max()) < TURNS_OTHERS_FRACTION * moved[w]:
+            return TURNS_VOTE
+    low = (angle_deg >= LEGS_OFF_FLOOR_DEG) & (angle_deg <= LOW_LEGS_DEG)
+    if low.all() and (rate_dps < LEGS_RISING_DPS).all():
+        return LOW_LEGS_VOTE
+    return 0.0
+
+
+def _hysteresis(evidence: FloatArray, sign: int) -> FloatArray:
+    """Sign per sample: minus the evidence's once it passes DECIDE_EVIDENCE, else as before."""
+    if sign and float((sign * evidence).max()) < DECIDE_EVIDENCE:
+        return np.full(evidence.size, float(sign))  # nothing turns it over
+    clear = np.abs(evidence) >= DECIDE_EVIDENCE
+    idx = np.where(clear, np.arange(evidence.size), -1)
+    last = np.maximum.accumulate(idx)
+    decided = -np.sign(evidence[np.maximum(last, 0)])
+    return np.where(last >= 0, decided, float(sign))
+
+
+def _empty() -> SignedTilt:
+    return SignedTilt.known(np.zeros(0), np.zeros(0))
