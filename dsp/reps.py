@@ -206,8 +206,9 @@ class RepCounter:
         ):
             return  # a bounce off the bottom, an adjustment: the rep goes on
         # Only reps told keep a set going (not a fidget, whose first stroke may have looked
-        # like a rep's), or the one waiting for its last pause to end (a slow stroke does not
-        # end it); a rep's second stroke is judged by its hold.
+        # like a rep's), nor the one about to be told (it waits for its last samples, or for
+        # a bounce: a slow stroke meanwhile does not end its set); a rep's second stroke is
+        # judged by its hold.
         last_rep_stroke_s = self._last_rep_stroke_s if self._pending is None else self._pending[1].end_s
         if (
             self._first is None
