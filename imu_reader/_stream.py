@@ -14,6 +14,7 @@ from imu_reader.clock import ClockAligner, ClockEstimate, ClockSettings
 from imu_reader.protocol import LinkStats, LinkTracker, SensorInfo, decode_buffer
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 _HEADER = struct.Struct(core.DATA_HEADER_FORMAT)
 _HEADER_SIZE = core.DATA_HEADER_SIZE
@@ -99,15 +100,8 @@ class SensorStream:
         time_s = self._aligner.align_packet(first + count - 1, arrival_s, self._tracker.epoch, first, count)
         raw = np.frombuffer(packet, dtype="<i2", count=6 * count, offset=_HEADER_SIZE).reshape(count, 6)
         gap_before = np.zeros(count, dtype=np.bool_)
-        gap_before[0] = gap or self._gap_next
-        self._gap_next = False
-        return SensorSamples(
-            self._info.role,
-            time_s,
-            np.multiply(raw[:, :3], self._acc_scale, dtype=np.float64),
-            np.multiply(raw[:, 3:], self._gyr_scale, dtype=np.float64),
-            gap_before,
-        )
+        gap_before[0] = gap
+        return self._samples(time_s, raw, gap_before)
 
     def push_buffer(
         self, buf: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64], arrival_s: FloatArray
@@ -144,12 +138,19 @@ class SensorStream:
         )
         gap = np.zeros(total, dtype=np.bool_)
         gap[first_row[kept.gap_before]] = True
-        gap[0] |= self._gap_next
+        return self._samples(time_s, raw, gap)
+
+    def _samples(
+        self, time_s: FloatArray, raw: npt.NDArray[np.int16], gap_before: BoolArray
+    ) -> SensorSamples:
+        """Raw rows (acc then gyro counts) scaled to SI units, with a gap left over from
+        before (a reconnection) marked at the first."""
+        gap_before[0] |= self._gap_next
         self._gap_next = False
         return SensorSamples(
             self._info.role,
             time_s,
             np.multiply(raw[:, :3], self._acc_scale, dtype=np.float64),
             np.multiply(raw[:, 3:], self._gyr_scale, dtype=np.float64),
-            gap,
+            gap_before,
         )
