@@ -183,10 +183,7 @@ class ClockAligner:
         fit_bins = [self._fit_bin]
         fits = [self._fit]
         b = anchor_counter // self._bin_samples
-        if b != self._open_bin and self._open_bin >= 0:
-            self._close_bin()
-            fit_bins.append(self._fit_bin)
-            fits.append(self._fit)
+        self._enter_bin(b, fit_bins, fits)
         self._take_anchor(b, float(anchor_counter), arrival_s)
         samples = np.arange(first_counter, first_counter + count, dtype=np.int64)
         return self._increasing(self._times(samples, fit_bins, fits))
@@ -214,14 +211,19 @@ class ClockAligner:
         fits = [self._fit]
         for r0, r1 in _runs(bins):
             b = int(bins[r0])
-            if b != self._open_bin and self._open_bin >= 0:
-                self._close_bin()
-                fit_bins.append(self._fit_bin)
-                fits.append(self._fit)
+            self._enter_bin(b, fit_bins, fits)
             # The lowest anchor against the estimate in force while this bin is open.
             i = r0 + int((y[r0:r1] - x[r0:r1] * self._period_s).argmin())
             self._take_anchor(b, float(x[i]), float(y[i]))
         return self._times(samples, fit_bins, fits)
+
+    def _enter_bin(self, b: int, fit_bins: list[int], fits: list[tuple[float, float, float, float]]) -> None:
+        """An anchor of bin `b` comes: close the open bin if it is another, noting the fit
+        that comes in force after it."""
+        if b != self._open_bin and self._open_bin >= 0:
+            self._close_bin()
+            fit_bins.append(self._fit_bin)
+            fits.append(self._fit)
 
     def _take_anchor(self, b: int, x: float, y: float) -> None:
         """The anchor (counter `x`, arrival `y`) of bin `b`, if it is the bin's lowest so far."""
