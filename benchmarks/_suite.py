@@ -27,7 +27,17 @@ import numpy.typing as npt
 
 from dsp.events import Event
 from dsp.pipeline import Pipeline
-from dsp.scoring import RepScore, TiltScore, TrueRep, TrueTiltEpisode, score_reps, score_tilt
+from dsp.scoring import (
+    PostureScore,
+    RepScore,
+    TiltScore,
+    TruePosture,
+    TrueRep,
+    TrueTiltEpisode,
+    score_postures,
+    score_reps,
+    score_tilt,
+)
 from imu_reader import SensorStream
 from imu_reader.sim import (
     EXERCISES,
@@ -175,6 +185,7 @@ class SessionResult:
             and scored: a crash costs the reps it loses).
         tilt_errors_deg: the pipeline's pelvic tilt minus the simulator's, sample by sample
             during the sets (`tilt_errors`); empty without a pelvis sensor.
+        posture_score: told postures against the truth's, None without a pelvis sensor.
     """
 
     case: SessionCase
@@ -186,6 +197,7 @@ class SessionResult:
     frames: int
     error: str | None = None
     tilt_errors_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
+    posture_score: PostureScore | None = None
 
 
 def true_reps(sim: Simulation) -> tuple[TrueRep, ...]:
@@ -287,4 +299,7 @@ def run_session(case: SessionCase) -> SessionResult:
         frames,
         error,
         errors,
+        score_postures(events, [TruePosture(p.posture, p.start_s, p.end_s) for p in sim.truth.postures])
+        if pipeline.has_tilt
+        else None,
     )

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from benchmarks._runner import Better, Figure, benchmark, progress
-from dsp.scoring import ONSET_EARLY_S, f1_score
+from dsp.scoring import ONSET_EARLY_S, POSTURE_CHANGE_S, f1_score
 
 # The suite (and with it the pipeline) is imported when the benchmark runs, not when the
 # registry imports this module: `python -m benchmarks --only decode` must not depend on the DSP.
@@ -194,6 +194,7 @@ def _simulated_figures(runs: Sequence[SessionResult]) -> Iterator[Figure]:
     )
 
     yield from _tilt_figures(runs)
+    yield from _posture_figures(runs)
 
     # Latency of the rep event after the true end of the rep.
     rep_lat: list[tuple[float, str]] = []
@@ -388,6 +389,41 @@ def _tilt_figures(runs: Sequence[SessionResult]) -> Iterator[Figure]:
         note="TiltOnset.time_s - true threshold_s, largest over matched episodes"
         + (f" (median {np.median(lat_ms):.0f} ms)" if latency else "")
         + _worst(latency, lambda v: f"{1000 * v:+.0f} ms ", late=True),
+    )
+
+
+def _posture_figures(runs: Sequence[SessionResult]) -> Iterator[Figure]:
+    scored = [(r, r.posture_score) for r in runs if r.posture_score is not None]
+    judged = sum(s.judged_s for _, s in scored)
+    agreed = sum(s.agreed_s for _, s in scored)
+    changes = sum(s.changes for _, s in scored)
+    latency = [v for _, s in scored for v in s.latencies_s]
+    worst = sorted(((s.agreed_fraction, r.case.describe()) for r, s in scored if s.judged_s > 0))[
+        :WORST_SHOWN
+    ]
+    yield _figure(
+        "accuracy.posture_time",
+        100.0 * agreed / judged if judged else None,
+        "%",
+        None,
+        "higher",
+        note=f"share of the time the told posture (supine, sitting, standing, hanging) is the simulator's, "
+        f"over {len(scored)} sessions with a pelvis sensor ({judged / 60:.0f} min, from each session's first "
+        "told posture); worst: " + "; ".join(f"{100 * v:.0f} % {where}" for v, where in worst),
+    )
+    yield _figure(
+        "accuracy.posture_changes",
+        100.0 * len(latency) / changes if changes else None,
+        "%",
+        None,
+        "higher",
+        note=f"true posture changes told within {POSTURE_CHANGE_S:g} s of when they happened: "
+        f"{len(latency)} of {changes}"
+        + (
+            f"; told after the change: median {np.median(latency):.2f} s, largest {max(latency):.2f} s"
+            if latency
+            else ""
+        ),
     )
 
 

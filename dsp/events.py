@@ -19,6 +19,9 @@ PHASES = ("concentric", "top", "eccentric", "bottom")
 """Phases of the working leg: raising (concentric), at the top, lowering (eccentric), at the
 bottom."""
 
+POSTURES = ("supine", "sitting", "standing", "hanging")
+"""Postures the pelvis sensor tells (`dsp.posture`)."""
+
 
 def _finite(name: str, value: float | None, *, allow_none: bool = False) -> None:
     if value is None and allow_none:
@@ -191,7 +194,25 @@ class SetDone:
     safe_end_range_deg: float | None
 
 
-Event = Calibrated | Phase | Rep | TiltOnset | TiltRecovered | SetDone
+@dataclass(frozen=True)
+class PostureChanged:
+    """The athlete is in a new posture from `start_s` (the pelvis came to rest in it).
+
+    The first one comes with the pelvis baseline, `supine`: the calibration posture. A
+    session that started standing shows it when the athlete jumps to a bar (`hanging`).
+    """
+
+    kind: ClassVar[str] = "posture"
+    time_s: float
+    start_s: float
+    posture: str
+
+    def __post_init__(self) -> None:
+        if self.posture not in POSTURES:
+            raise ValueError(f"posture must be one of {', '.join(POSTURES)}, got {self.posture!r}")
+
+
+Event = Calibrated | Phase | Rep | TiltOnset | TiltRecovered | SetDone | PostureChanged
 
 
 def event_dict(event: Event) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dsp._fusion import Fusion
 from dsp._samples import SensorSamples
 from dsp.events import Event
 from dsp.lift import LiftAngle
+from dsp.posture import PostureWatch
 from dsp.reps import RepCounter
 from dsp.settings import Settings
 from dsp.tilt import PelvisTilt
@@ -61,6 +62,7 @@ class Pipeline:
         self._lift = {r: LiftAngle(r, rates_hz[r], self.settings, ranges.get(r)) for r in self.legs}
         self._reps = {r: RepCounter(r, self.settings, rates_hz[r]) for r in self.legs}
         self._pelvis = PelvisTilt(rates_hz["pelvis"], self.settings) if "pelvis" in rates_hz else None
+        self._posture = PostureWatch(rates_hz["pelvis"]) if "pelvis" in rates_hz else None
         self._fusion = Fusion(
             self.settings, legs=self.legs, has_pelvis=self._pelvis is not None, keep_series=keep_tilt_series
         )
@@ -130,12 +132,21 @@ class Pipeline:
             assert self._pelvis is not None
             tilt, calibrated = self._pelvis.update(samples)
             events += calibrated
+            events += self._posture_of(samples)
             events += self._fusion.add_pelvis(tilt)
         else:
             track, found = self._lift[role].update(samples)
             events += found
             events += self._fusion.add_leg(role, track, self._reps[role].update(track))
         return events
+
+    def _posture_of(self, samples: SensorSamples) -> list[Event]:
+        """Posture changes in the pelvis samples after its current rest reference."""
+        rest = None if self._pelvis is None else self._pelvis.rest
+        if rest is None or self._posture is None:
+            return []
+        after = int(np.searchsorted(samples.time_s, rest.time_s, side="right"))
+        return list(self._posture.update(samples.part(after, len(samples)), rest))
 
     def tilt_series(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Session times (s) and pelvic tilt (degrees, anterior positive) analysed so far.

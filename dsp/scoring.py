@@ -15,6 +15,9 @@ recordings) converts them.
   control share its onset), each used once. The `TiltRecovered` that closes a detected
   episode (the first after it with the same `onset_s`) joins its match, for the
   episode's end and peak.
+- Postures are compared as timelines: from the first told posture (its `start_s`) to the
+  end, the share of time the told posture is the true one; a true change is found when a
+  `PostureChanged` to the same posture starts within `POSTURE_CHANGE_S` of it.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp.events import Event, Rep, TiltOnset, TiltRecovered
+from dsp.events import Event, PostureChanged, Rep, TiltOnset, TiltRecovered
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -34,6 +37,9 @@ ONSET_EARLY_S = 0.5
 """A detected tilt onset up to this long before the true onset still matches its episode, s.
 The true onset is when the core's capacity was exceeded; the tilt only starts to show
 after it, so a detection earlier than this is a guess, not a measurement."""
+
+POSTURE_CHANGE_S = 1.0
+"""A told posture change starting this close to a true one finds it, s."""
 
 
 @dataclass(frozen=True)
@@ -372,3 +378,56 @@ def series_rmse(
     if diff.size == 0:
         return None
     return float(np.sqrt(np.mean(diff * diff)))
+
+
+@dataclass(frozen=True)
+class TruePosture:
+    """A labelled posture (`dsp.events.POSTURES`) over `[start_s, end_s)`."""
+
+    posture: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class PostureScore:
+    """Told postures against the truth.
+
+    Attributes:
+        judged_s: time from the first told posture to the end of the truth.
+        agreed_s: the part of it where the told posture was the true one.
+        changes: true posture changes after the first told posture.
+        latencies_s: for each change found, when it was told after it happened.
+    """
+
+    judged_s: float
+    agreed_s: float
+    changes: int
+    latencies_s: tuple[float, ...]
+
+    @property
+    def agreed_fraction(self) -> float:
+        return self.agreed_s / self.judged_s if self.judged_s > 0 else math.nan
+
+
+def score_postures(events: Iterable[Event], truth: Sequence[TruePosture]) -> PostureScore:
+    """Compare the told posture timeline with `truth` (spans in time order)."""
+    told = sorted((e for e in events if isinstance(e, PostureChanged)), key=lambda e: e.start_s)
+    if not told or not truth:
+        return PostureScore(0.0, 0.0, 0, ())
+    begin, end = told[0].start_s, truth[-1].end_s
+    agreed = 0.0
+    for k, event in enumerate(told):
+        until = told[k + 1].start_s if k + 1 < len(told) else end
+        for span in truth:
+            if span.posture == event.posture:
+                agreed += max(0.0, min(until, span.end_s) - max(event.start_s, span.start_s))
+    changes = [span for span in truth[1:] if span.start_s > begin]
+    latencies = []
+    for span in changes:
+        near = [
+            e for e in told if e.posture == span.posture and abs(e.start_s - span.start_s) <= POSTURE_CHANGE_S
+        ]
+        if near:
+            latencies.append(min(near, key=lambda e: abs(e.start_s - span.start_s)).time_s - span.start_s)
+    return PostureScore(max(end - begin, 0.0), agreed, len(changes), tuple(latencies))

@@ -1,0 +1,192 @@
+"""Posture from the pelvis sensor: supine, sitting, standing or hanging.
+
+However the sensor was strapped on, its accelerometer tells two things when the pelvis is
+still before and after a movement:
+- how far the pelvis has turned from its calibration rest (the angle between gravity then
+  and now): sitting up turns it 60 to 90 degrees, a reverse crunch's curl under 40;
+- how far it went up or down in the last `MEASURED_S` before it came to rest: its
+  acceleration along gravity, integrated twice. Standing up from the floor raises the
+  pelvis about 0.4 m, a jump to a bar or the drop from it about 0.35 m, each in a second
+  or two; a longer stretch would let the integral drift.
+
+The session is taken to start lying, the calibration posture (and the pipeline's
+`calibrate` asks the athlete to lie still). A pelvis turned upright from there sits; rising
+from sitting stands; rising from standing hangs (a bar), and dropping goes back down the
+same way. A pelvis that rises without turning was never lying: the athlete stood at the
+start and has just jumped to a bar.
+
+The posture is judged when the pelvis has been still for `STILL_S` after a movement: a
+swinging body (hanging, its pendulum under the hands) keeps its posture until it settles.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial.transform import Rotation
+
+from dsp._geometry import row_norms
+from dsp._rest import STILL_GYRO_RPS, RestReference
+from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
+from dsp.events import PostureChanged
+
+FloatArray = npt.NDArray[np.float64]
+
+STILL_S = 0.5
+"""A pelvis still this long has come to rest after a movement (its speed is zero)."""
+STILL_ACC_MPS2 = 0.3
+"""A still pelvis's |acc| is within this of 1 g: a jump's lift-off and landing are not still."""
+MEASURED_S = 3.0
+"""How far the pelvis rose is measured over this much before it came to rest (or the whole
+movement, if shorter). A body hanging from a bar swings and does not come to rest; the drop
+from it is the last thing it does before standing still."""
+MAX_GAP_S = 0.25
+"""Samples missing for longer than this break a still run, and leave a rise unmeasured."""
+UPRIGHT_DEG = 55.0
+"""A pelvis turned further than this from its lying rest is upright (sitting up turns it 60 to
+90 degrees; a reverse crunch curls it up to about 40)."""
+LEVEL_TURN_DEG = 30.0
+"""A movement that turns the pelvis more than this (over `MEASURED_S`) is judged by its turn,
+not its height."""
+RISE_M = 0.2
+"""A movement that raises (lowers) the pelvis this far goes one level up (down): floor, feet,
+bar. Legs raised while hanging move it under 0.15 m."""
+LEVELS = ("sitting", "standing", "hanging")
+"""An upright pelvis's levels, from the floor up."""
+
+
+class PostureWatch:
+    """Pelvis samples in (those after its rest reference), posture changes out."""
+
+    def __init__(self, rate_hz: float) -> None:
+        self.window = max(2, round(STILL_S * rate_hz))
+        self.posture: str | None = None
+        self._baseline: RestReference | None = None
+        self._upright_start = False
+        self._run = 0
+        self._last_time_s = -math.inf
+        self._moved_from_s: float | None = None
+        # The latest samples: at least `MEASURED_S + STILL_S` of them while the pelvis moves,
+        # `window` (a still run's) while it rests.
+        self._time = np.zeros(0)
+        self._acc = np.zeros((0, 3))
+        self._gyr = np.zeros((0, 3))
+
+    def update(self, samples: SensorSamples, rest: RestReference) -> list[PostureChanged]:
+        """Posture changes settled by `samples`, which all come after `rest`.
+
+        A new `rest` (the pipeline's `calibrate`) is a new lying baseline.
+        """
+        events: list[PostureChanged] = []
+        if rest is not self._baseline:
+            self._baseline = rest
+            self._upright_start = False
+            self._run = self.window  # the rest just found is still
+            self._moved_from_s = None
+            self._tell("supine", rest.time_s, rest.time_s, events)
+        if not len(samples):
+            return events
+        off = self._time.size
+        time_s = np.concatenate((self._time, samples.time_s))
+        acc = np.concatenate((self._acc, samples.acc_mps2))
+        gyr = np.concatenate((self._gyr, samples.gyr_rps - rest.gyro_bias_rps))
+        run = self._still_runs(samples, rest)
+        before = np.concatenate(([self._run], run[:-1]))
+        # A movement breaks a still run of at least the window; the pelvis has come to rest
+        # where a still run reaches the window again.
+        moves = np.flatnonzero((run == 0) & (before >= self.window)).tolist()
+        rests = np.flatnonzero(run == self.window).tolist()
+        for i, rests_here in sorted([(i, False) for i in moves] + [(i, True) for i in rests]):
+            j = off + i
+            if not rests_here:
+                self._moved_from_s = float(time_s[j - 1])
+            elif self._moved_from_s is not None:
+                first = int(
+                    np.searchsorted(time_s, max(self._moved_from_s, time_s[j] - MEASURED_S - STILL_S))
+                )
+                self._judge(time_s[first : j + 1], acc[first : j + 1], gyr[first : j + 1], events)
+                self._moved_from_s = None
+        keep = self.window if run[-1] >= self.window else max(self.window, self._measured_samples(time_s))
+        self._time, self._acc, self._gyr = time_s[-keep:].copy(), acc[-keep:].copy(), gyr[-keep:].copy()
+        self._run = int(run[-1])
+        self._last_time_s = float(samples.time_s[-1])
+        return events
+
+    def _measured_samples(self, time_s: FloatArray) -> int:
+        """Samples covering the last `MEASURED_S + STILL_S`: what a judgement may look back on."""
+        first = int(np.searchsorted(time_s, time_s[-1] - MEASURED_S - STILL_S, side="left"))
+        return time_s.size - max(first - 1, 0)
+
+    def _still_runs(self, samples: SensorSamples, rest: RestReference) -> npt.NDArray[np.intp]:
+        """Length of the still run at each sample, continuing the last block's (a moving
+        sample, or a gap longer than MAX_GAP_S, restarts it)."""
+        still = (row_norms(samples.gyr_rps - rest.gyro_bias_rps) < 0.5 * STILL_GYRO_RPS) & (
+            np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
+        )
+        previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
+        idx = np.arange(still.size)
+        reset = np.where(~still, idx, np.where(samples.time_s - previous > MAX_GAP_S, idx - 1, -(2**62)))
+        reset = np.maximum.accumulate(reset)
+        run = np.where(reset < -1, self._run + idx + 1, idx - reset)
+        run[~still] = 0
+        return np.asarray(run, dtype=np.intp)
+
+    def _judge(
+        self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
+    ) -> None:
+        """The pelvis has just come to rest (the last `window` samples are still)."""
+        assert self._baseline is not None
+        up = acc[-self.window :].mean(axis=0)
+        rise = _rise_m(time_s, acc, gyr, up)
+        step = 0 if rise is None else int(rise >= RISE_M) - int(rise <= -RISE_M)
+        tipped = _angle_deg(self._baseline.up, up) > UPRIGHT_DEG
+        if not tipped and step > 0 and self.posture == "supine" and not self._upright_start:
+            # Risen without turning: the athlete was never lying, but stood and is now on a bar.
+            self._upright_start = True
+        if tipped == self._upright_start:
+            posture = "supine"
+        elif self.posture in LEVELS:
+            posture = LEVELS[min(max(LEVELS.index(self.posture) + step, 0), len(LEVELS) - 1)]
+        else:
+            # Up from lying is sitting, unless the rise that showed a standing start took it.
+            posture = "hanging" if step > 0 and self._upright_start else "sitting"
+        self._tell(posture, float(time_s[-self.window]), float(time_s[-1]), events)
+
+    def _tell(self, posture: str, start_s: float, time_s: float, events: list[PostureChanged]) -> None:
+        if posture != self.posture:
+            self.posture = posture
+            events.append(PostureChanged(time_s, start_s, posture))
+
+
+def _rise_m(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, up: FloatArray) -> float | None:
+    """How far the sensor went up over the samples, the last of which are still (reading `up`,
+    gravity, m/s^2); None if it turned more than LEVEL_TURN_DEG or samples are missing.
+
+    The acceleration along gravity is integrated twice. Gravity's direction at each sample is
+    `up` turned back by the gyro: a pelvis turns about one axis (its tilt), so the summed
+    rotation vector is its turn (curling up 15 degrees without that reads as a drop of 0.3 m
+    in a second). The speed is zero at the end, and taken as zero at the start (a still
+    moment, or a swinging body at the end of its swing): what the integral leaves at the end
+    is its drift, a bias of the acceleration, taken off evenly along the way.
+    """
+    step_s = np.diff(time_s)
+    if step_s.size == 0 or float(step_s.max()) > MAX_GAP_S:
+        return None
+    turned = np.concatenate(
+        (np.zeros((1, 3)), np.cumsum(0.5 * (gyr[1:] + gyr[:-1]) * step_s[:, None], axis=0))
+    )
+    turned -= turned[-1]
+    if math.degrees(float(np.linalg.norm(turned[0]))) > LEVEL_TURN_DEG:
+        return None
+    g = float(np.linalg.norm(up))
+    vertical = Rotation.from_rotvec(turned).apply(acc) @ (up / g) - g
+    speed = np.concatenate(([0.0], np.cumsum(0.5 * (vertical[1:] + vertical[:-1]) * step_s)))
+    speed -= speed[-1] * (time_s - time_s[0]) / (time_s[-1] - time_s[0])
+    return float(np.sum(0.5 * (speed[1:] + speed[:-1]) * step_s))
+
+
+def _angle_deg(a: FloatArray, b: FloatArray) -> float:
+    cos = float(a @ b) / (float(np.linalg.norm(a)) * float(np.linalg.norm(b)))
+    return math.degrees(math.acos(min(max(cos, -1.0), 1.0)))
