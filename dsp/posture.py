@@ -25,7 +25,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial.transform import Rotation
 
 from dsp._geometry import row_norms
 from dsp._rest import STILL_GYRO_RPS, RestReference
@@ -50,6 +49,10 @@ UPRIGHT_DEG = 55.0
 LEVEL_TURN_DEG = 30.0
 """A movement that turns the pelvis more than this (over `MEASURED_S`) is judged by its turn,
 not its height."""
+BRISK_MPS2 = 0.5
+"""A change of level is brisk: the pelvis's |acc| leaves 1 g by more than this (a smooth move
+of D metres in T seconds peaks at 5.8 D / T^2: 0.65 m/s^2 for standing up 0.45 m in 2 s,
+3 m/s^2 for a jump). Slower movements are not measured for height (nor is their cost paid)."""
 RISE_M = 0.2
 """A movement that raises (lowers) the pelvis this far goes one level up (down): floor, feet,
 bar. Legs raised while hanging move it under 0.15 m."""
@@ -68,6 +71,8 @@ class PostureWatch:
         self._run = 0
         self._last_time_s = -math.inf
         self._moved_from_s: float | None = None
+        self._up_before = np.zeros(3)
+        self._start_measured = False
         # The latest samples: at least `MEASURED_S + STILL_S` of them while the pelvis moves,
         # `window` (a still run's) while it rests.
         self._time = np.zeros(0)
@@ -84,6 +89,9 @@ class PostureWatch:
             self._baseline = rest
             self._upright_start = False
             self._run = self.window  # the rest just found is still
+            self._time = np.full(self.window, rest.time_s)
+            self._acc = np.tile(rest.up * STANDARD_GRAVITY_MPS2, (self.window, 1))
+            self._gyr = np.zeros((self.window, 3))
             self._moved_from_s = None
             self._tell("supine", rest.time_s, rest.time_s, events)
         if not len(samples):
@@ -98,14 +106,21 @@ class PostureWatch:
         # where a still run reaches the window again.
         moves = np.flatnonzero((run == 0) & (before >= self.window)).tolist()
         rests = np.flatnonzero(run == self.window).tolist()
-        for i, rests_here in sorted([(i, False) for i in moves] + [(i, True) for i in rests]):
-            j = off + i
+        for i, rests_here in [
+            *sorted([(i, False) for i in moves] + [(i, True) for i in rests]),
+            (None, False),
+        ]:
+            j = time_s.size if i is None else off + i
+            self._measure_start(time_s[:j], acc[:j], gyr[:j], events)
+            if i is None:
+                break
             if not rests_here:
                 self._moved_from_s = float(time_s[j - 1])
+                self._up_before = acc[max(j - self.window, 0) : j].mean(axis=0)
+                self._start_measured = False
             elif self._moved_from_s is not None:
-                first = int(
-                    np.searchsorted(time_s, max(self._moved_from_s, time_s[j] - MEASURED_S - STILL_S))
-                )
+                start_s = max(self._moved_from_s, time_s[j] - MEASURED_S - STILL_S)
+                first = min(int(np.searchsorted(time_s, start_s)), j - self.window + 1)
                 self._judge(time_s[first : j + 1], acc[first : j + 1], gyr[first : j + 1], events)
                 self._moved_from_s = None
         keep = self.window if run[-1] >= self.window else max(self.window, self._measured_samples(time_s))
@@ -113,6 +128,28 @@ class PostureWatch:
         self._run = int(run[-1])
         self._last_time_s = float(samples.time_s[-1])
         return events
+
+    def _measure_start(
+        self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
+    ) -> None:
+        """A movement still under way `MEASURED_S` after it left a rest: how far did it rise so
+        far? (A body that jumped to a bar swings there and may not come to rest for a long
+        time.) Later measurements start from here."""
+        if self._moved_from_s is None or self._start_measured:
+            return
+        k = int(np.searchsorted(time_s, self._moved_from_s + MEASURED_S))
+        if k >= time_s.size:
+            return
+        first = int(np.searchsorted(time_s, self._moved_from_s))
+        self._start_measured = True
+        self._moved_from_s = float(time_s[k])
+        if float(np.max(np.abs(row_norms(acc[first : k + 1]) - STANDARD_GRAVITY_MPS2))) <= BRISK_MPS2:
+            return
+        measured = _rise(
+            time_s[first : k + 1], acc[first : k + 1], gyr[first : k + 1], self._up_before, at_end=False
+        )
+        if measured is not None:
+            self._step(_level_step(measured[0]), None, measured[1], float(time_s[k]), events)
 
     def _measured_samples(self, time_s: FloatArray) -> int:
         """Samples covering the last `MEASURED_S + STILL_S`: what a judgement may look back on."""
@@ -136,15 +173,26 @@ class PostureWatch:
     def _judge(
         self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
     ) -> None:
-        """The pelvis has just come to rest (the last `window` samples are still)."""
+        """The pelvis has just come to rest: the samples run from the last still one before
+        the movement (or `MEASURED_S` before the rest), and the last `window` are still."""
         assert self._baseline is not None
         up = acc[-self.window :].mean(axis=0)
-        rise = _rise_m(time_s, acc, gyr, up)
-        step = 0 if rise is None else int(rise >= RISE_M) - int(rise <= -RISE_M)
+        brisk = float(np.max(np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2))) > BRISK_MPS2
+        measured = _rise(time_s, acc, gyr, up, at_end=True) if brisk else None
         tipped = _angle_deg(self._baseline.up, up) > UPRIGHT_DEG
-        if not tipped and step > 0 and self.posture == "supine" and not self._upright_start:
+        step = 0 if measured is None else _level_step(measured[0])
+        self._step(step, tipped, float(time_s[-self.window]), float(time_s[-1]), events)
+
+    def _step(
+        self, step: int, tipped: bool | None, start_s: float, time_s: float, events: list[PostureChanged]
+    ) -> None:
+        """Move `step` levels, and to lying or upright by `tipped` (None: as before)."""
+        if step > 0 and self.posture == "supine" and not self._upright_start and not tipped:
             # Risen without turning: the athlete was never lying, but stood and is now on a bar.
             self._upright_start = True
+            tipped = False
+        if tipped is None:
+            tipped = (self.posture == "supine") == self._upright_start
         if tipped == self._upright_start:
             posture = "supine"
         elif self.posture in LEVELS:
@@ -152,7 +200,7 @@ class PostureWatch:
         else:
             # Up from lying is sitting, unless the rise that showed a standing start took it.
             posture = "hanging" if step > 0 and self._upright_start else "sitting"
-        self._tell(posture, float(time_s[-self.window]), float(time_s[-1]), events)
+        self._tell(posture, start_s, time_s, events)
 
     def _tell(self, posture: str, start_s: float, time_s: float, events: list[PostureChanged]) -> None:
         if posture != self.posture:
@@ -160,16 +208,23 @@ class PostureWatch:
             events.append(PostureChanged(time_s, start_s, posture))
 
 
-def _rise_m(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, up: FloatArray) -> float | None:
-    """How far the sensor went up over the samples, the last of which are still (reading `up`,
-    gravity, m/s^2); None if it turned more than LEVEL_TURN_DEG or samples are missing.
+def _level_step(rise_m: float) -> int:
+    return int(rise_m >= RISE_M) - int(rise_m <= -RISE_M)
 
-    The acceleration along gravity is integrated twice. Gravity's direction at each sample is
-    `up` turned back by the gyro: a pelvis turns about one axis (its tilt), so the summed
-    rotation vector is its turn (curling up 15 degrees without that reads as a drop of 0.3 m
-    in a second). The speed is zero at the end, and taken as zero at the start (a still
-    moment, or a swinging body at the end of its swing): what the integral leaves at the end
-    is its drift, a bias of the acceleration, taken off evenly along the way.
+
+def _rise(
+    time_s: FloatArray, acc: FloatArray, gyr: FloatArray, up: FloatArray, *, at_end: bool
+) -> tuple[float, float] | None:
+    """How far the sensor went up over the samples (m), and when it got 90 % of the way (s);
+    None if it turned more than LEVEL_TURN_DEG or samples are missing.
+
+    `up` is what the accelerometer read still (gravity, m/s^2) at the end (`at_end`) or at
+    the start. The acceleration along gravity is integrated twice. Gravity's direction at
+    each sample is `up` turned by the gyro: a pelvis turns about one axis (its tilt), so the
+    summed rotation vector is its turn (curling up 15 degrees without that reads as a drop of
+    0.3 m in a second). The speed is zero at the still end and taken as zero at the start (a
+    still moment, or a swinging body at the end of its swing); measured at the end, what the
+    integral leaves there is its drift, a bias of the acceleration, taken off evenly.
     """
     step_s = np.diff(time_s)
     if step_s.size == 0 or float(step_s.max()) > MAX_GAP_S:
@@ -177,14 +232,29 @@ def _rise_m(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, up: FloatArray
     turned = np.concatenate(
         (np.zeros((1, 3)), np.cumsum(0.5 * (gyr[1:] + gyr[:-1]) * step_s[:, None], axis=0))
     )
-    turned -= turned[-1]
-    if math.degrees(float(np.linalg.norm(turned[0]))) > LEVEL_TURN_DEG:
+    if at_end:
+        turned -= turned[-1]
+    if math.degrees(float(np.linalg.norm(turned[0] - turned[-1]))) > LEVEL_TURN_DEG:
         return None
     g = float(np.linalg.norm(up))
-    vertical = Rotation.from_rotvec(turned).apply(acc) @ (up / g) - g
+    vertical = np.einsum("ij,ij->i", acc, _turned_back(up / g, turned)) - g
     speed = np.concatenate(([0.0], np.cumsum(0.5 * (vertical[1:] + vertical[:-1]) * step_s)))
-    speed -= speed[-1] * (time_s - time_s[0]) / (time_s[-1] - time_s[0])
-    return float(np.sum(0.5 * (speed[1:] + speed[:-1]) * step_s))
+    if at_end:
+        speed -= speed[-1] * (time_s - time_s[0]) / (time_s[-1] - time_s[0])
+    height = np.concatenate(([0.0], np.cumsum(0.5 * (speed[1:] + speed[:-1]) * step_s)))
+    reached = int(np.argmax(np.abs(height) >= 0.9 * abs(float(height[-1]))))
+    return float(height[-1]), float(time_s[reached])
+
+
+def _turned_back(v: FloatArray, rotvec: FloatArray) -> FloatArray:
+    """`v` (3,) turned by minus each rotation vector (n, 3) (Rodrigues' formula): a world
+    direction in the frame of a sensor that has turned by `rotvec`."""
+    angle = row_norms(rotvec)
+    axis = rotvec / np.where(angle > 0.0, angle, 1.0)[:, None]
+    c, s = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    return np.asarray(
+        v * c - np.cross(axis, v) * s + axis * (axis @ v)[:, None] * (1.0 - c), dtype=np.float64
+    )
 
 
 def _angle_deg(a: FloatArray, b: FloatArray) -> float:

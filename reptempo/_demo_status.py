@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dsp.events import Event, Rep, SetDone, TiltOnset, TiltRecovered
+from dsp.events import Event, PostureChanged, Rep, SetDone, TiltOnset, TiltRecovered
 
 if TYPE_CHECKING:
     # Types only: `reptempo live` formats its events with this module, and importing the
@@ -185,7 +185,7 @@ EVENT_MARK = ">>"
 
 
 def event_line(event: Event, set_reps: dict[int, int]) -> str | None:
-    """A line for a detected rep, tilt onset, recovery or set (None for the others).
+    """A line for a detected rep, tilt onset, recovery, set or posture (None for the others).
 
     `set_reps` counts reps told so far per set; a rep's line adds itself to it.
     """
@@ -222,4 +222,6 @@ def event_line(event: Event, set_reps: dict[int, int]) -> str | None:
             f"{when}  {EVENT_MARK} set {event.index + 1} done: {event.rep_count} reps "
             f"({event.full_rep_count} full){ecc}{safe}"
         )
+    if isinstance(event, PostureChanged):
+        return f"{when}  {EVENT_MARK} {event.posture}"
     return None

@@ -211,7 +211,7 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> type[FakePipeline]:
 
 def check_result(res: dict[str, Any], *, has_tilt: bool, start_s: float, end_s: float) -> None:
     """Structure, types and consistency of one analyze result; times inside [start_s, end_s]."""
-    assert list(res) == ["summary", "reps", "tilt_events", "sets"]
+    assert list(res) == ["summary", "reps", "tilt_events", "sets", "postures"]
     summary, reps, tilts, sets = res["summary"], res["reps"], res["tilt_events"], res["sets"]
     assert set(summary) == SUMMARY_KEYS
     assert summary["rep_count"] == len(reps)

@@ -383,7 +383,7 @@ def result(
     session: Session, events: Sequence[Event], has_tilt: bool, settings: Settings | None
 ) -> dict[str, Any]:
     """Summary, reps, tilt episodes and sets: what `analyze --format json` prints."""
-    from dsp.events import Rep, SetDone
+    from dsp.events import PostureChanged, Rep, SetDone
     from dsp.settings import Settings
 
     reps = sorted((e for e in events if isinstance(e, Rep)), key=lambda r: r.index)
@@ -424,7 +424,16 @@ def result(
         }
         for s in sets
     ]
-    return {"summary": summary, "reps": rep_rows, "tilt_events": tilts, "sets": set_rows}
+    postures = [
+        {"start_s": _num(e.start_s, 3), "posture": e.posture} for e in events if isinstance(e, PostureChanged)
+    ]
+    return {
+        "summary": summary,
+        "reps": rep_rows,
+        "tilt_events": tilts,
+        "sets": set_rows,
+        "postures": postures,
+    }
 
 
 # --- text output ----------------------------------------------------------------------
@@ -530,6 +539,11 @@ def text(res: dict[str, Any]) -> str:
             for i, t in enumerate(res["tilt_events"])
         ]
         lines += _table(["tilt", "onset", "end", "peak deg", "leg angle at onset deg"], rows)
+    if res["postures"]:
+        lines.append("")
+        lines.append(
+            "posture   " + ", ".join(f"{p['posture']} from {clock(p['start_s'])}" for p in res["postures"])
+        )
     return "\n".join(lines)
 
 
