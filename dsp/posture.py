@@ -42,7 +42,10 @@ MEASURED_S = 3.0
 movement, if shorter). A body hanging from a bar swings and does not come to rest; the drop
 from it is the last thing it does before standing still."""
 MAX_GAP_S = 0.25
-"""Samples missing for longer than this break a still run, and leave a rise unmeasured."""
+"""Samples missing for longer than this break a still run."""
+MAX_GAP_IN_RISE_S = 0.5
+"""Samples missing for longer than this leave a rise unmeasured (a shorter hole is bridged
+by a straight line: the speed's end points pin what it gets wrong)."""
 UPRIGHT_DEG = 55.0
 """A pelvis turned further than this from its lying rest is upright (sitting up turns it 60 to
 90 degrees; a reverse crunch curls it up to about 40)."""
@@ -227,7 +230,7 @@ def _rise(
     integral leaves there is its drift, a bias of the acceleration, taken off evenly.
     """
     step_s = np.diff(time_s)
-    if step_s.size == 0 or float(step_s.max()) > MAX_GAP_S:
+    if step_s.size == 0 or float(step_s.max()) > MAX_GAP_IN_RISE_S:
         return None
     turned = np.concatenate(
         (np.zeros((1, 3)), np.cumsum(0.5 * (gyr[1:] + gyr[:-1]) * step_s[:, None], axis=0))
