@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from dsp import STANDARD_GRAVITY_MPS2, SensorSamples
-from dsp.events import FLAGS, Calibrated, Event, Phase, Rep, SetDone, TiltOnset, TiltRecovered
+from dsp.events import FLAGS, Calibrated, Event, Phase, PostureChanged, Rep, SetDone, TiltOnset, TiltRecovered
 from dsp.settings import Settings
 from imu_reader.csvio import write_canonical_csv
 from imu_reader.link_model import Transmission
@@ -144,6 +144,8 @@ def scripted_events(has_tilt: bool) -> list[Event]:
                 time_s=5.5, onset_s=4.0, end_s=5.4, peak_deg=9.87654, leg_angle_at_onset_deg=31.23456
             ),
             TiltOnset(time_s=6.0, onset_s=5.8, threshold_s=5.9, tilt_deg=5.5, leg_angle_at_onset_deg=None),
+            PostureChanged(time_s=1.1, start_s=1.1, posture="supine"),
+            PostureChanged(time_s=6.8, start_s=6.3456, posture="sitting"),
         ]
     events.append(
         SetDone(
@@ -603,6 +605,10 @@ def test_json_output_from_events(
     assert summary["eccentric_mean_s"] == 1.5
     assert summary["flag_counts"] == {"partial": 1, "eccentric_too_fast": 1}
     assert summary["duration_s"] == 6.99
+    assert res["postures"] == [
+        {"start_s": 1.1, "posture": "supine"},
+        {"start_s": 6.346, "posture": "sitting"},
+    ]
 
 
 def test_without_pelvis_tilt_values_are_null(
@@ -620,6 +626,7 @@ def test_without_pelvis_tilt_values_are_null(
     assert [r["max_posterior_tilt_deg"] for r in res["reps"]] == [None, None]
     assert res["sets"][0]["safe_end_range_deg"] is None
     assert res["tilt_events"] == []
+    assert res["postures"] == []
 
 
 def test_text_output_from_events(
@@ -650,6 +657,8 @@ def test_text_output_from_events(
         "tilt   onset     end  peak deg  leg angle at onset deg",
         "   1  0:04.0  0:05.4       9.9                    31.2",
         "   2  0:05.8  (open)       5.5                       -",
+        "",
+        "posture   supine from 0:01.1, sitting from 0:06.3",
     ]
 
 
@@ -728,6 +737,23 @@ def test_recording_rep_count_matches_its_labels(
     assert truth >= 3
     found = recording_results[path.name]["summary"]["rep_count"]
     assert abs(found - truth) <= 1, f"{path.name}: {found} reps found, {truth} in the labels for {seen} legs"
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in RECORDINGS if "pelvis" in read_recording(p).sensors], ids=lambda p: p.stem
+)
+def test_recording_postures_match_their_labels(
+    path: Path, recording_results: dict[str, dict[str, Any]]
+) -> None:
+    labels = read_recording(path).labels
+    assert labels is not None
+    told = recording_results[path.name]["postures"]
+    truth = labels["postures"]
+    # The session is taken to start lying: a standing start shows only at the jump to a bar.
+    expected = ["supine", *(p["posture"] for p in truth[1:])]
+    assert [p["posture"] for p in told] == expected
+    for got, true in zip(told[1:], truth[1:], strict=True):
+        assert abs(got["start_s"] - true["start_s"]) < 0.5
 
 
 def test_two_sets_are_found(recording_results: dict[str, dict[str, Any]]) -> None:
