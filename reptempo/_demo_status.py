@@ -184,6 +184,14 @@ def status_at(truth: GroundTruth, t: float, sensors: Sequence[SensorStatus]) -> 
 EVENT_MARK = ">>"
 
 
+POSTURE_WORDS = {
+    "supine": "lying on the back",
+    "sitting": "sitting",
+    "standing": "standing",
+    "hanging": "hanging from the bar",
+}
+
+
 def event_line(event: Event, set_reps: dict[int, int]) -> str | None:
     """A line for a detected rep, tilt onset, recovery, set or posture (None for the others).
 
@@ -223,5 +231,5 @@ def event_line(event: Event, set_reps: dict[int, int]) -> str | None:
             f"({event.full_rep_count} full){ecc}{safe}"
         )
     if isinstance(event, PostureChanged):
-        return f"{when}  {EVENT_MARK} {event.posture}"
+        return f"{when}  {EVENT_MARK} posture: {POSTURE_WORDS[event.posture]}"
     return None

@@ -434,6 +434,10 @@ def test_demo_prints_what_the_dsp_detects(capsys: pytest.CaptureFixture[str]) ->
     assert arching
     assert all(line.split()[0] >= "2:" for line in arching), arching
     assert sum("set " in line and " done: 6 reps" in line for line in detected) == 3
+    # The demo's athlete lies on the mat throughout (the simulator's postures say so).
+    assert [line.split(">> ")[1] for line in detected if ">> posture" in line] == [
+        "posture: lying on the back"
+    ]
     assert "detected 18 reps" in out.splitlines()[-1]
 
 

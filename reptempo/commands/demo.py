@@ -40,7 +40,7 @@ Shin and pelvis sensors at {rate} Hz, {loss:.0f}% packet loss, decoded and clock
 live session; replayed at {speed} (Ctrl-C stops).
 Each second a status line gives the streams' status (measured rate, loss) and the
 simulator's truth (phase, lift angle, pelvic tilt); lines marked >> are what the DSP
-detects from the sensors: each rep with its tempo, the back arching, each set.
+detects from the sensors: each rep with its tempo, the back arching, each set, the posture.
 """
 
 
