@@ -434,10 +434,11 @@ def test_demo_prints_what_the_dsp_detects(capsys: pytest.CaptureFixture[str]) ->
     assert arching
     assert all(line.split()[0] >= "2:" for line in arching), arching
     assert sum("set " in line and " done: 6 reps" in line for line in detected) == 3
-    # The demo's athlete lies on the mat throughout (the simulator's postures say so).
-    assert [line.split(">> ")[1] for line in detected if ">> posture" in line] == [
-        "posture: lying on the back"
-    ]
+    # The demo's athlete sits up once between sets (the simulator's postures: supine from
+    # 0 s, sitting from 53.2 s, supine from 58.7 s).
+    postures = [line.split() for line in detected if ">> posture" in line]
+    assert [" ".join(p[3:]) for p in postures] == ["lying on the back", "sitting", "lying on the back"]
+    assert [p[0] for p in postures] == ["0:01", "0:53", "0:59"]
     assert "detected 18 reps" in out.splitlines()[-1]
 
 
