@@ -15,8 +15,10 @@ from sitting stands; rising from standing hangs (a bar), and dropping goes back 
 same way. A pelvis that rises without turning was never lying: the athlete stood at the
 start and has just jumped to a bar.
 
-The posture is judged when the pelvis has been still for `STILL_S` after a movement: a
-swinging body (hanging, its pendulum under the hands) keeps its posture until it settles.
+The posture is judged when the pelvis has been still for `STILL_S` after a movement, and
+`MEASURED_S` into a movement that goes on (a body swinging on a bar may not come to rest).
+Posture changes take a second or more, so every sample down to `RATE_HZ` is enough: at
+100 Hz, one in four (counted over the session, whatever the blocks).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from dsp.events import PostureChanged
 
 FloatArray = npt.NDArray[np.float64]
 
+RATE_HZ = 25.0
+"""Samples looked at per second (at least; one in every n of the sensor's)."""
 STILL_S = 0.5
 """A pelvis still this long has come to rest after a movement (its speed is zero)."""
 STILL_ACC_MPS2 = 0.3
@@ -67,7 +71,9 @@ class PostureWatch:
     """Pelvis samples in (those after its rest reference), posture changes out."""
 
     def __init__(self, rate_hz: float) -> None:
-        self.window = max(2, round(STILL_S * rate_hz))
+        self.every = max(1, int(rate_hz // RATE_HZ))
+        self.window = max(2, round(STILL_S * rate_hz / self.every))
+        self._seen = 0
         self.posture: str | None = None
         self._baseline: RestReference | None = None
         self._upright_start = False
@@ -97,8 +103,16 @@ class PostureWatch:
             self._gyr = np.zeros((self.window, 3))
             self._moved_from_s = None
             self._tell("supine", rest.time_s, rest.time_s, events)
-        if not len(samples):
+        first = -self._seen % self.every
+        self._seen += len(samples)
+        if first >= len(samples):
             return events
+        samples = SensorSamples(
+            samples.role,
+            samples.time_s[first :: self.every],
+            samples.acc_mps2[first :: self.every],
+            samples.gyr_rps[first :: self.every],
+        )
         off = self._time.size
         time_s = np.concatenate((self._time, samples.time_s))
         acc = np.concatenate((self._acc, samples.acc_mps2))
