@@ -199,7 +199,9 @@ class PostureChanged:
     """The athlete is in a new posture from `start_s` (the pelvis came to rest in it).
 
     The first one comes with the pelvis baseline, `supine`: the calibration posture. A
-    session that started standing shows it when the athlete jumps to a bar (`hanging`).
+    session that started standing shows it when the athlete jumps to a bar: `standing` from
+    the baseline is told then (a later event with the same `start_s` replaces an earlier
+    one), followed by `hanging`.
     """
 
     kind: ClassVar[str] = "posture"

@@ -13,7 +13,8 @@ The session is taken to start lying, the calibration posture (and the pipeline's
 `calibrate` asks the athlete to lie still). A pelvis turned upright from there sits; rising
 from sitting stands; rising from standing hangs (a bar), and dropping goes back down the
 same way. A pelvis that rises without turning was never lying: the athlete stood at the
-start and has just jumped to a bar.
+start and has just jumped to a bar. `standing` from the baseline is then told, followed by
+`hanging`.
 
 The posture is judged when the pelvis has been still for `STILL_S` after a movement, and
 `MEASURED_S` into a movement that goes on (a body swinging on a bar may not come to rest).
@@ -82,6 +83,7 @@ class PostureWatch:
         self._moved_from_s: float | None = None
         self._up_before = np.zeros(3)
         self._start_measured = False
+        self._posture_from_s = -math.inf
         # The latest samples: at least `MEASURED_S + STILL_S` of them while the pelvis moves,
         # `window` (a still run's) while it rests.
         self._time = np.zeros(0)
@@ -208,6 +210,9 @@ class PostureWatch:
             # Risen without turning: the athlete was never lying, but stood and is now on a bar.
             self._upright_start = True
             tipped = False
+            if self._baseline is not None and self._posture_from_s == self._baseline.time_s:
+                # Standing since the baseline, then: said now, from then.
+                self._tell("standing", self._baseline.time_s, time_s, events)
         if tipped is None:
             tipped = (self.posture == "supine") == self._upright_start
         if tipped == self._upright_start:
@@ -222,6 +227,7 @@ class PostureWatch:
     def _tell(self, posture: str, start_s: float, time_s: float, events: list[PostureChanged]) -> None:
         if posture != self.posture:
             self.posture = posture
+            self._posture_from_s = start_s
             events.append(PostureChanged(time_s, start_s, posture))
 
 

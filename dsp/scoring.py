@@ -412,7 +412,9 @@ class PostureScore:
 
 def score_postures(events: Iterable[Event], truth: Sequence[TruePosture]) -> PostureScore:
     """Compare the told posture timeline with `truth` (spans in time order)."""
-    told = sorted((e for e in events if isinstance(e, PostureChanged)), key=lambda e: e.start_s)
+    # A later event from the same start replaces an earlier one.
+    latest = {e.start_s: e for e in events if isinstance(e, PostureChanged)}
+    told = [latest[t] for t in sorted(latest)]
     if not told or not truth:
         return PostureScore(0.0, 0.0, 0, ())
     begin, end = told[0].start_s, truth[-1].end_s

@@ -138,7 +138,10 @@ def test_a_standing_start_shows_at_the_jump_to_the_bar_and_the_drop_from_it(seed
     ]
     # The body swings under the hands from the jump to the drop: it never comes to rest.
     events = watch(pelvis(moves, 30.0, start_deg=90, swing=(4.8, 25.0, 3.0, 0.4), seed=seed))
-    assert told(events) == ["supine", "hanging", "standing"]
+    # Standing since the baseline is told at the jump, from the baseline.
+    assert told(events) == ["supine", "standing", "hanging", "standing"]
+    assert events[1].start_s == events[0].start_s
+    assert events[1].time_s == events[2].time_s
     assert events[-1].start_s == pytest.approx(25.8, abs=0.3)
 
 
@@ -159,10 +162,12 @@ def test_lying_movements_are_not_a_new_posture(move: Move) -> None:
 def test_curling_while_hanging_is_not_a_drop() -> None:
     # Without turning gravity with the pelvis, a 15-degree curl held reads as a 0.2 m drop.
     moves = [Move(3.0, 0.8, rise_m=0.35), Move(7.0, 1.0, turn_deg=-15), Move(12.0, 1.0, turn_deg=15)]
-    assert told(watch(pelvis(moves, 16.0, start_deg=90, seed=5))) == ["supine", "hanging"]
+    assert told(watch(pelvis(moves, 16.0, start_deg=90, seed=5))) == ["supine", "standing", "hanging"]
 
 
-@pytest.mark.parametrize(("hole_s", "postures"), [(0.3, ["supine", "hanging"]), (0.6, ["supine"])])
+@pytest.mark.parametrize(
+    ("hole_s", "postures"), [(0.3, ["supine", "standing", "hanging"]), (0.6, ["supine"])]
+)
 def test_a_short_hole_in_a_rise_is_bridged_and_a_long_one_leaves_it_unmeasured(
     hole_s: float, postures: list[str]
 ) -> None:
@@ -211,3 +216,14 @@ def test_scoring_compares_the_timelines() -> None:
     assert score.agreed_s == pytest.approx(9.0 + 9.5)
     assert score.changes == 2
     assert score.latencies_s == pytest.approx((1.0,))
+
+
+def test_scoring_takes_a_later_posture_from_the_same_start() -> None:
+    truth = [TruePosture("standing", 0.0, 10.0), TruePosture("hanging", 10.0, 20.0)]
+    events = [
+        PostureChanged(1.0, 1.0, "supine"),
+        PostureChanged(10.5, 1.0, "standing"),
+        PostureChanged(10.5, 10.0, "hanging"),
+    ]
+    score = score_postures(events, truth)
+    assert score.agreed_s == pytest.approx(score.judged_s) == pytest.approx(19.0)

@@ -424,9 +424,10 @@ def result(
         }
         for s in sets
     ]
-    postures = [
-        {"start_s": _num(e.start_s, 3), "posture": e.posture} for e in events if isinstance(e, PostureChanged)
-    ]
+    # A posture learnt late (a standing start, shown by the jump to a bar) replaces the one
+    # told from the same moment.
+    latest = {e.start_s: e.posture for e in events if isinstance(e, PostureChanged)}
+    postures = [{"start_s": _num(t, 3), "posture": p} for t, p in sorted(latest.items())]
     return {
         "summary": summary,
         "reps": rep_rows,
