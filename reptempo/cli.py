@@ -398,7 +398,8 @@ recovering, each set, and the sensors' link (connected, lost, back; rate and los
 5 s). A sensor that drops out is looked for again and reconnected by itself while the
 session goes on with the other one. Output goes to stdout as lines (the dashboard is not
 built yet): readable text, or with --format json one JSON object per line for scripts.
-Ctrl-C ends the session; the last rep and set are settled first.
+Ctrl-C ends the session; the last rep and set are settled first. SIGUSR1 (kill -USR1 PID)
+takes the pelvis baseline again: lie still on your back for a second.
 """
 
 LIVE_EPILOG = """\

@@ -106,6 +106,19 @@ class LiveSession:
         self._stop_requested = True
         self.inbox.wake()
 
+    def calibrate(self) -> None:
+        """Take the pelvis baseline again at its next still second (the athlete lies still
+        on the back); says so as a note. Before the DSP has started there is nothing to do:
+        it takes its first baseline at the first still second anyway."""
+        if self.pipeline is None:
+            note = "calibrate: the DSP has not started yet; it takes the baseline at the first still second"
+        elif not self.pipeline.has_tilt:
+            note = "calibrate: no pelvis sensor, no baseline to take"
+        else:
+            self.pipeline.calibrate()
+            note = "calibrating: lie still on your back for a second"
+        self.emit({"type": "note", "t_s": self._now_s(), "note": note})
+
     def session_s(self, monotonic_s: float) -> float:
         """Host monotonic time as session time (seconds since the session started)."""
         return monotonic_s - self._t0

@@ -77,7 +77,7 @@ def test_the_readme_two_terminal_demo_counts_the_reps() -> None:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_or_sigterm_ends_a_live_session_cleanly(signum: int) -> None:
+def test_ctrl_c_or_sigterm_ends_a_live_session_cleanly_and_sigusr1_calibrates(signum: int) -> None:
     with sim_ble("--exercise", "straight_leg_lift", "--reps", "2", "--seed", "4") as backend:
         live = subprocess.Popen(
             [*REPTEMPO, "live", "--ble-backend", backend, "--format", "json"],
@@ -94,6 +94,8 @@ def test_ctrl_c_or_sigterm_ends_a_live_session_cleanly(signum: int) -> None:
                 if connected == 2:
                     break
             time.sleep(1.0)
+            live.send_signal(signal.SIGUSR1)  # the calibrate command, which goes on
+            time.sleep(0.5)
             live.send_signal(signum)
             rest, err = live.communicate(timeout=30)
         finally:
@@ -107,6 +109,8 @@ def test_ctrl_c_or_sigterm_ends_a_live_session_cleanly(signum: int) -> None:
     assert all(r["reason"] == "stopped" for r in records if r.get("state") == "disconnected")
     assert sorted(r["role"] for r in records if r["type"] == "link_summary") == ["pelvis", "shin"]
     assert records[-1]["type"] == "summary"
+    notes = [r["note"] for r in records if r["type"] == "note"]
+    assert notes == ["calibrating: lie still on your back for a second"]
 
 
 def test_live_without_the_link_is_one_line_and_exit_1() -> None:

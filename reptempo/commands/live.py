@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from reptempo.cli import EXIT_OK, CommandError, OptionError
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+CALIBRATE_SIGNAL = signal.SIGUSR1
+"""Takes the pelvis baseline again (`kill -USR1 PID`): a headless session has no keyboard."""
 
 if TYPE_CHECKING:
     from dsp.events import Event
@@ -74,6 +76,7 @@ async def _live(
 
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop)
+    loop.add_signal_handler(CALIBRATE_SIGNAL, session.calibrate)
     cpu_start = time.process_time()
     wall_start = time.monotonic()
     try:
