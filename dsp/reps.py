@@ -129,6 +129,7 @@ class RepCounter:
         self._last_stroke_end_s = -np.inf
         self._rep_starts_s: list[float] = []
         self._unconfirmed: LegRep | None = None
+        self._set_rests = False  # a rep of this set was told from a leg resting before it
         self._full_roms: list[float] = []
         self._last_t = -np.inf
         # Recent tremor, to tell a held leg from a resting one.
@@ -182,14 +183,21 @@ class RepCounter:
         # Confirmed by a rep soon after and of about its size (fidgets vary).
         alike = held is not None and ALIKE_RATIO[0] <= rep.rom_deg / max(held.rom_deg, 1e-9) <= ALIKE_RATIO[1]
         if held is not None and alike and rep.start_s - held.end_s <= self.settings.set_rest_s:
+            self._told(held)
             out.append(LegRep(**{**held.__dict__, "known_s": rep.known_s}))
-            self._last_rep_stroke_s = max(held.top_s, held.bottom_s)
         elif self._may_be_fidget(rep):
             self._unconfirmed = rep
             return
-        # Only a rep told keeps its set going (a fidget held for confirmation does not).
-        self._last_rep_stroke_s = max(rep.top_s, rep.bottom_s)
+        self._told(rep)
         out.append(rep)
+
+    def _told(self, rep: LegRep) -> None:
+        """Only a rep told keeps its set going (a fidget held for confirmation does not). Note
+        whether the leg rested before it, for `_may_be_fidget`."""
+        rested = not self._held_before(rep.start_s)
+        first = rep.start_s - self._last_rep_stroke_s > self.settings.set_rest_s
+        self._set_rests = rested or (self._set_rests and not first)
+        self._last_rep_stroke_s = max(rep.top_s, rep.bottom_s)
 
     def _on_stroke(self, stroke: Stroke) -> None:
         # A leg that takes turns with the other (heel taps) waits through the other's rep:
@@ -255,8 +263,12 @@ class RepCounter:
         """A small rep by a leg that was resting before it: a leg at rest shifted, or a knee
         bent and straightened, looks like that, between sets or in the rest just after one.
         A leg held in position shakes (`dsp.tremor`): at the start of a set, and between its
-        reps (a leg put down between reps shakes from the landing too)."""
-        return rep.rom_deg < CONFIRM_BELOW_DEG and not self._held_before(rep.start_s)
+        reps (a leg put down between reps shakes from the landing too). In a set whose reps
+        start from a leg put down, though, one more is no fidget."""
+        if rep.rom_deg >= CONFIRM_BELOW_DEG or self._held_before(rep.start_s):
+            return False
+        in_set = rep.start_s - self._last_rep_stroke_s <= self.settings.set_rest_s
+        return not (in_set and self._set_rests)
 
     def _may_confirm(self, stroke: Stroke) -> bool:
         """The stroke may start the rep that confirms a small rep held back (see

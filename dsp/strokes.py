@@ -141,9 +141,10 @@ class StrokeDetector:
         for stop in [*long_gaps, self._t.size]:
             while i < stop:
                 i = self._scan(i, stop, found)
-            if stop < self._t.size and not self._open:
-                # Between strokes: one that started and ended in the gap is lost, and so is what
-                # is left of it after the gap: a new stroke starts only once the leg has slowed down.
+            if stop < self._t.size and not self._follows_across(stop):
+                # Between strokes (or after a gap longer than any stroke): one that started and
+                # ended in the gap is lost, and so is what is left of it after the gap: a new
+                # stroke starts only once the leg has slowed down.
                 after = float(self._v[stop])
                 moving = abs(after) > self._follow_dps
                 self._open, self._floor = 0, stop
@@ -151,6 +152,11 @@ class StrokeDetector:
                 self._rearm_dps = self._follow_dps
         self._forget()
         return found
+
+    def _follows_across(self, gap_end: int) -> bool:
+        """A stroke is in progress, and the gap ending at sample `gap_end` leaves it shorter
+        than the history (a longer one is drift, or a lost connection)."""
+        return bool(self._open) and float(self._t[gap_end] - self._t[self._open_at]) <= HISTORY_S
 
     def _scan(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int:
         """Look at samples [i, stop); return where to go on."""

@@ -261,6 +261,17 @@ def test_small_reps_by_a_resting_leg_need_one_of_their_size() -> None:
     assert found[0].known_s == pytest.approx(found[1].known_s)  # told with the second
 
 
+def test_small_reps_by_a_leg_put_down_between_them_all_count() -> None:
+    """Five 12-degree reps by a leg that rests 3 s on the floor between them (no shaking
+    before any): the first waits for the second, the others are told at once, the last
+    too (held back for a rep that never comes, it was lost)."""
+    moves = [Move(2.0), *5 * [Move(1.0, 12.0), Move(0.5), Move(2.0, 0.0), Move(3.0)], Move(20.0)]
+    found = reps(count(motion(moves, tremor_spans=[(0.0, 100.0, 1.0)])))
+    assert [r.start_s for r in found] == pytest.approx([2.0 + 6.5 * k for k in range(5)], abs=0.05)
+    assert found[0].known_s == pytest.approx(found[1].known_s)
+    assert [r.known_s for r in found[1:]] == pytest.approx([5.5 + 6.5 * k for k in range(1, 5)], abs=0.05)
+
+
 def test_a_fidget_in_the_rest_after_a_set_of_small_reps_is_not_a_rep() -> None:
     """Three 12-degree reps by a leg held in position, then the leg rests; 10 s later it is
     lifted 11 degrees and put down: within a set's rest of the last rep, and big enough for

@@ -308,6 +308,18 @@ def test_a_stroke_that_ended_in_a_long_gap_ends_where_the_leg_was(
         assert found[1].end_s == pytest.approx(6.0, abs=0.05)
 
 
+def test_a_stroke_is_not_followed_across_a_gap_longer_than_any_stroke() -> None:
+    """A raise cut by a 21 s gap (a lost connection, longer than HISTORY_S): where the leg
+    went in it is anybody's guess, so the raise is lost; the lowering after it is found."""
+    t, angle, velocity = motion(
+        [Move(1.0, None), Move(4.0, 60.0), Move(20.0, None), Move(2.0, 0.0), Move(3.0, None)]
+    )
+    found = strokes(detect(_with_gap(t, angle, velocity, (3.0, 24.0))))
+    assert [s.direction for s in found] == [-1]
+    assert found[0].start_s == pytest.approx(25.0, abs=0.01)
+    assert found[0].size_deg == pytest.approx(60.0, abs=0.5)
+
+
 def test_strokes_after_a_gap_are_found_again() -> None:
     t, angle, velocity = motion(
         [Move(1.0, None), Move(2.0, 60.0), Move(2.0, None), Move(3.0, 0.0), Move(3.0, None)]
