@@ -55,7 +55,9 @@ MAX_WAIT_S = 120.0
 hardly turns (a dead bug: 10 degrees a stroke) may need a minute of reps for its votes to
 agree; its first reps must still be there."""
 MAX_BRIDGED_GAP_S = 1.2
-"""A stroke survives samples missing for up to this long."""
+"""Samples missing for up to this long between strokes are bridged (`dsp.strokes`: a stroke
+in progress is followed across any gap); after a longer gap a stroke starts only once the
+leg has slowed down, and the angle in it is not interpolated."""
 LONG_GAP_S = 0.2
 """A gap longer than this sends the angle back to the accelerometer at the next quiet sample."""
 QUIET_RPS = 0.1

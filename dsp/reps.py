@@ -5,7 +5,7 @@ leg raises). Some wait at the top, the leg held up: a rep lowers it and raises i
 (heel taps from tabletop). The first rep-sized stroke of a set tells which: a lowering
 that starts from a held leg (it shakes: `dsp.tremor`) makes a top-start set.
 
-A rep's first stroke must be of rep size: at least `min_rom_deg`, and 0.3 of the typical
+A rep's first stroke must be of rep size: at least `min_rom_deg`, and a quarter of the typical
 range of the exercise's full reps once that is known; the second must bring the leg back
 at least BACK_FRACTION of the way (or to about where it started). The rep ends where the leg
 stops after its second stroke, and is told then: the pause that follows belongs to the next
@@ -16,6 +16,8 @@ bottom.
 What is not a rep: movements smaller than that (fidgeting, a twitch); a leg that comes
 back to rest, lies there and then moves (fidgets in a row look like a raise, a hold and
 a lowering, but the "hold" does not shake); a shin taken far below its rest (standing up).
+A small rep by a leg that was resting before it may be a fidget: it is told once a second
+rep of about its size confirms it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dsp.events import Phase
 from dsp.lift import AngleTrack
 from dsp.settings import Settings
 from dsp.strokes import Stroke, StrokeDetector, StrokeStarted
+from dsp.tremor import unsmoothed
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -44,9 +47,11 @@ BOUNCE_S = 0.4
 """A leg that moves up again this soon after a dropped lowering bounced off the bottom."""
 TYPICAL_OF = 3
 """The typical range of motion is the median of the last full reps, this many."""
-SMALLEST_OF_TYPICAL = 0.3
-"""A rep reaches at least this share of the typical range (a partial one goes about half
-way): a twitch within a set of big reps is not one."""
+SMALLEST_OF_TYPICAL = 0.25
+"""A rep reaches at least this share of the typical range: a twitch within a set of big
+reps is not one. A partial one goes about half way at the hip, but where the knee bends
+as the hip does (reverse crunches, bent-knee lifts) the shin turns by the difference, as
+little as a quarter of its full range."""
 REST_BAND_DEG = 10.0
 """A leg within this of its rest angle (or 0.3 of the stroke that took it there, if less)..."""
 RESTING_S = 0.5
@@ -57,10 +62,13 @@ resting one reads 1 to 1.6, one held by a rested athlete from about 4 (the tremo
 not far above the gyro's noise)."""
 LOWEST_DEG = -65.0
 """No rep takes the shin further below its rest angle (bent knees go to about -45)."""
-CONFIRM_BELOW_DEG = 15.0
-"""A first rep smaller than this waits for a second one before it is told."""
-ALIKE_RATIO = (0.5, 2.0)
-"""...one of about its size: this share of its range at least and at most (fidgets vary)."""
+CONFIRM_BELOW_DEG = 25.0
+"""A rep smaller than this, by a leg that was not held before it, waits for a second one
+before it is told: a leg shifted or a knee bent and straightened at rest turns the shin by
+up to about 20 degrees. (A leg held in position, shaking, is in a set.)"""
+ALIKE_RATIO = (2.0 / 3.0, 1.5)
+"""...one of about its size: this share of its range at least and at most. A set's reps
+repeat their range (a partial one, about half, comes later in a set); fidgets vary."""
 KEEP_S = MAX_HOLD_S + 20.0
 """Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
 BACK_FRACTION = 0.35
@@ -112,6 +120,7 @@ class RepCounter:
         self.leg = leg
         self.settings = settings
         self._strokes = StrokeDetector(settings.moving_dps, rate_hz)
+        self._rate_hz = rate_hz
         # +1: reps raise then lower (wait at the bottom); -1: lower then raise; 0: not known.
         self._mode = 0
         self._first: Stroke | None = None
@@ -119,8 +128,8 @@ class RepCounter:
         self._last_rep_stroke_s = -np.inf  # the end of the last rep's second stroke
         self._last_stroke_end_s = -np.inf
         self._rep_starts_s: list[float] = []
-        self._last_rep_end_s = -np.inf
         self._unconfirmed: LegRep | None = None
+        self._set_rests = False  # a rep of this set was told from a leg resting before it
         self._full_roms: list[float] = []
         self._last_t = -np.inf
         # Recent tremor, to tell a held leg from a resting one.
@@ -167,25 +176,28 @@ class RepCounter:
         return out
 
     def _tell(self, rep: LegRep, out: list[LegRep | Phase]) -> None:
-        """Tell a rep, unless it is a small one on its own (a fidget, most likely): that one
-        waits for a second rep of about its size to confirm it, and is dropped if none comes
-        within a set's rest."""
+        """Tell a rep, unless it may be a fidget (`_may_be_fidget`): that one waits for a
+        second rep of about its size to confirm it, and is dropped if none comes within a
+        set's rest. A rep held back and not confirmed is no rep: it keeps no set going."""
         held, self._unconfirmed = self._unconfirmed, None
         # Confirmed by a rep soon after and of about its size (fidgets vary).
         alike = held is not None and ALIKE_RATIO[0] <= rep.rom_deg / max(held.rom_deg, 1e-9) <= ALIKE_RATIO[1]
         if held is not None and alike and rep.start_s - held.end_s <= self.settings.set_rest_s:
+            self._told(held)
             out.append(LegRep(**{**held.__dict__, "known_s": rep.known_s}))
-            self._last_rep_stroke_s = max(held.top_s, held.bottom_s)
-        elif (
-            rep.rom_deg < CONFIRM_BELOW_DEG and rep.start_s - self._last_rep_end_s > self.settings.set_rest_s
-        ):
+        elif self._may_be_fidget(rep):
             self._unconfirmed = rep
-            self._last_rep_end_s = rep.end_s
             return
-        self._last_rep_end_s = rep.end_s
-        # Only a rep told keeps its set going (a fidget held for confirmation does not).
-        self._last_rep_stroke_s = max(rep.top_s, rep.bottom_s)
+        self._told(rep)
         out.append(rep)
+
+    def _told(self, rep: LegRep) -> None:
+        """Only a rep told keeps its set going (a fidget held for confirmation does not). Note
+        whether the leg rested before it, for `_may_be_fidget`."""
+        rested = not self._held_before(rep.start_s)
+        first = rep.start_s - self._last_rep_stroke_s > self.settings.set_rest_s
+        self._set_rests = rested or (self._set_rests and not first)
+        self._last_rep_stroke_s = max(rep.top_s, rep.bottom_s)
 
     def _on_stroke(self, stroke: Stroke) -> None:
         # A leg that takes turns with the other (heel taps) waits through the other's rep:
@@ -247,9 +259,20 @@ class RepCounter:
         self._pending = (first, stroke)
         self._rep_starts_s.append(first.start_s)
 
+    def _may_be_fidget(self, rep: LegRep) -> bool:
+        """A small rep by a leg that was resting before it: a leg at rest shifted, or a knee
+        bent and straightened, looks like that, between sets or in the rest just after one.
+        A leg held in position shakes (`dsp.tremor`): at the start of a set, and between its
+        reps (a leg put down between reps shakes from the landing too). In a set whose reps
+        start from a leg put down, though, one more is no fidget."""
+        if rep.rom_deg >= CONFIRM_BELOW_DEG or self._held_before(rep.start_s):
+            return False
+        in_set = rep.start_s - self._last_rep_stroke_s <= self.settings.set_rest_s
+        return not (in_set and self._set_rests)
+
     def _may_confirm(self, stroke: Stroke) -> bool:
-        """The stroke may start the rep that confirms a small first rep held back (see
-        `_tell`): one of about its size, soon after it. That first rep's set goes on."""
+        """The stroke may start the rep that confirms a small rep held back (see
+        `_tell`): one of about its size, soon after it. That rep's set goes on."""
         held = self._unconfirmed
         return (
             held is not None
@@ -268,6 +291,17 @@ class RepCounter:
         i0, i1 = np.searchsorted(self._t, (t0, t1))
         return float(np.percentile(self._tremor[i0:i1], 25)) if i1 > i0 else None
 
+    def _shaking_through(self, t0: float, t1: float) -> bool:
+        """The leg shook most of the time from t0 to t1 (held up): the median of its tremor
+        power, unsmoothed (`dsp.tremor.unsmoothed`), is over HELD_TREMOR. The smoothed ratio
+        stays over it for seconds after a leg at rest is put down."""
+        i0, i1 = (int(i) for i in np.searchsorted(self._t, (t0, t1)))
+        if i1 - i0 < 2:
+            return False
+        i0 = max(i0 - 1, 0)  # the smoothing undone needs the value before
+        rate_hz = self._rate_hz or (i1 - i0 - 1) / max(float(self._t[i1 - 1] - self._t[i0]), 1e-9)
+        return float(np.median(unsmoothed(self._tremor[i0:i1], rate_hz))) > HELD_TREMOR
+
     def _held_before(self, time_s: float) -> bool:
         tremor = self._tremor_between(time_s - HELD_BEFORE_S, time_s)
         return tremor is not None and tremor > HELD_TREMOR
@@ -283,9 +317,9 @@ class RepCounter:
             # No time to tell a held leg from one put down; the accelerometer may.
             return not self._knees_only(first, second)
         # Level with the rest angle for a while: held there (bent knees over the hips), or
-        # put down? A held leg shakes all the time; a resting one only when it is moved.
-        tremor = self._tremor_between(first.end_s, second.start_s)
-        return tremor is not None and tremor > HELD_TREMOR
+        # put down? A held leg shakes all the time; a resting one only when it is moved (and
+        # from the jolt when it is put down).
+        return self._shaking_through(first.end_s, second.start_s)
 
     def _rise_m(self, stroke: Stroke) -> float:
         """How far the sensor went up during a stroke, m (NaN if not known): its upward

@@ -132,17 +132,19 @@ class StrokeDetector:
         self._t = np.concatenate((self._t, track.time_s - self._delay_s))
         self._angle = np.concatenate((self._angle, track.angle_deg))
         self._v = np.concatenate((self._v, velocity))
-        # A long gap loses the stroke in progress (its shape is unknown); a short one is
-        # bridged, as the angle is.
+        # A stroke in progress is followed across a gap, short or long: the leg moved, and
+        # the samples after the gap tell where it went (its speed there places the end, in
+        # the gap if it had stopped or turned back). Dropping it lost the rep.
         gaps = np.flatnonzero(track.gap_before) + n_old
         long_gaps = [int(g) for g in gaps if g > 0 and self._t[g] - self._t[g - 1] > MAX_BRIDGED_GAP_S]
         i = n_old
         for stop in [*long_gaps, self._t.size]:
             while i < stop:
                 i = self._scan(i, stop, found)
-            if stop < self._t.size:
-                # A stroke cut by the gap is lost, and so is what is left of it after the gap:
-                # a new stroke starts only once the leg has slowed down.
+            if stop < self._t.size and not self._follows_across(stop):
+                # Between strokes (or after a gap longer than any stroke): one that started and
+                # ended in the gap is lost, and so is what is left of it after the gap: a new
+                # stroke starts only once the leg has slowed down.
                 after = float(self._v[stop])
                 moving = abs(after) > self._follow_dps
                 self._open, self._floor = 0, stop
@@ -150,6 +152,11 @@ class StrokeDetector:
                 self._rearm_dps = self._follow_dps
         self._forget()
         return found
+
+    def _follows_across(self, gap_end: int) -> bool:
+        """A stroke is in progress, and the gap ending at sample `gap_end` leaves it shorter
+        than the history (a longer one is drift, or a lost connection)."""
+        return bool(self._open) and float(self._t[gap_end] - self._t[self._open_at]) <= HISTORY_S
 
     def _scan(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int:
         """Look at samples [i, stop); return where to go on."""
@@ -225,10 +232,16 @@ class StrokeDetector:
         # Where the leg was when it set off: not before it stopped going the other way (an
         # extrapolation can reach back into the last stroke, when the speed ripples).
         start_deg = float(np.interp(max(start, self._last_end_s), sample_t, angle))
-        # Where the speed is back to a fifth of its peak a minimum-jerk movement has covered
-        # _COVERED_AT_FRACTION of its way: the rest is extrapolated.
-        at_b = float(np.interp(t_b, sample_t, angle))
-        end_deg = start_deg + (at_b - start_deg) / _COVERED_AT_FRACTION
+        if j > 0 and t[j] - t[j - 1] > MAX_BRIDGED_GAP_S:
+            # It ended in a long gap, where the angle is not known: the leg got as far as it is
+            # after the gap (if it stopped there), or as it was before it (if it turned back).
+            before, after = float(angle[j - 1]), float(angle[j])
+            end_deg = after if d * (after - before) > 0 else before
+        else:
+            # Where the speed is back to a fifth of its peak a minimum-jerk movement has covered
+            # _COVERED_AT_FRACTION of its way: the rest is extrapolated.
+            at_b = float(np.interp(t_b, sample_t, angle))
+            end_deg = start_deg + (at_b - start_deg) / _COVERED_AT_FRACTION
         self._last_end_s = end
         return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(sample_t[j]))
 

@@ -8,6 +8,8 @@ noise alone), tells the two apart. Per sample and causal, like everything in `ds
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 from scipy.signal import butter, lfilter
@@ -46,3 +48,13 @@ class Tremor:
         floor = np.minimum.accumulate(np.concatenate(([self._floor], usable)))[1:]
         self._floor = float(floor[-1])
         return np.asarray(power / np.maximum(floor, FLOOR_MIN_RPS2), dtype=np.float64)
+
+
+def unsmoothed(ratio: FloatArray, rate_hz: float) -> FloatArray:
+    """The tremor power of each sample (over the quietest) that `Tremor` smoothed into
+    consecutive values of `ratio`, one fewer than given: the smoothing undone. A jolt (a leg
+    put down) is a few large values in it, where the smoothed ratio takes seconds to decay
+    (a factor e per SMOOTH_S), so its median over a stretch tells a held leg from a resting
+    one just put down. Exact while the quietest level stays the same."""
+    smooth = math.exp(-1.0 / (SMOOTH_S * rate_hz))
+    return np.asarray((ratio[1:] - smooth * ratio[:-1]) / (1.0 - smooth), dtype=np.float64)

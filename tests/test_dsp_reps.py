@@ -190,6 +190,16 @@ def test_a_lone_fidget_is_not_a_rep(size_deg: float) -> None:
     assert reps(count(track)) == []
 
 
+def test_a_partial_rep_of_under_a_third_of_the_set_counts() -> None:
+    """Reverse crunches of 28 degrees at the shin, then a partial one of 8 (0.29 of them: the
+    hip went 40 % of its way, the knee half of its own with it), then a full one: counted,
+    and flagged partial."""
+    moves = [Move(2.0), *3 * rep_moves(top_deg=28.0), *rep_moves(top_deg=8.0), *rep_moves(top_deg=28.0)]
+    found = reps(count(motion(moves, tremor_spans=[(0.0, 100.0, 5.0)])))
+    assert [round(r.rom_deg) for r in found] == [28, 28, 28, 8, 28]
+    assert [r.partial for r in found] == [False, False, False, True, False]
+
+
 def test_a_twitch_between_full_reps_is_not_a_rep() -> None:
     moves = [Move(2.0)]
     for _ in range(3):
@@ -199,10 +209,78 @@ def test_a_twitch_between_full_reps_is_not_a_rep() -> None:
     assert [round(r.rom_deg) for r in found] == [60, 60, 60, 60]
 
 
-def test_a_small_rep_just_over_min_rom_counts() -> None:
-    """The boundary of the fidget test: 20 deg up and down is a (short) rep."""
-    track = motion([Move(2.0), Move(0.8, 20.0), Move(0.5), Move(0.8, 0.0), Move(3.0)])
-    assert len(reps(count(track))) == 1
+@pytest.mark.parametrize(
+    ("size_deg", "held", "counted"),
+    [
+        pytest.param(20.0, False, False, id="20-from-rest"),
+        pytest.param(27.0, False, True, id="27-from-rest"),
+        pytest.param(20.0, True, True, id="20-held"),
+        pytest.param(8.0, True, True, id="8-held"),
+    ],
+)
+def test_a_lone_small_rep_counts_if_it_is_big_or_the_leg_was_held(
+    size_deg: float, held: bool, counted: bool
+) -> None:
+    """Up and down once, and nothing more. From a leg at rest it may be a fidget (a leg
+    shifted or a knee bent turns the shin up to about 20 degrees): under 25 degrees it waits
+    for a second rep, which does not come. A leg held in position (shaking) is in a set."""
+    track = motion(
+        [Move(2.0), Move(0.8, size_deg), Move(0.5), Move(0.8, 0.0), Move(3.0)],
+        tremor_spans=[(0.0, 2.0, 5.0)] if held else (),
+    )
+    found = reps(count(track))
+    assert len(found) == int(counted)
+    if counted:  # told at once, when the leg stops
+        assert found[0].known_s == pytest.approx(4.1, abs=0.05)
+
+
+def test_small_reps_by_a_resting_leg_need_one_of_their_size() -> None:
+    """A leg at rest lifted 14 degrees and put down, and 3.5 s later 8 degrees: fidgets (two
+    reps of a set repeat their range), no rep. Two of 14 and 16 degrees confirm each other."""
+    fidgets = [
+        Move(2.0),
+        Move(0.6, 14.0),
+        Move(0.6, 0.0),
+        Move(3.5),
+        Move(0.6, 8.0),
+        Move(0.6, 0.0),
+        Move(20.0),
+    ]
+    assert reps(count(motion(fidgets))) == []
+    alike = [
+        Move(2.0),
+        Move(0.6, 14.0),
+        Move(0.6, 0.0),
+        Move(3.5),
+        Move(0.6, 16.0),
+        Move(0.6, 0.0),
+        Move(20.0),
+    ]
+    found = reps(count(motion(alike)))
+    assert [round(r.rom_deg) for r in found] == [14, 16]
+    assert found[0].known_s == pytest.approx(found[1].known_s)  # told with the second
+
+
+def test_small_reps_by_a_leg_put_down_between_them_all_count() -> None:
+    """Five 12-degree reps by a leg that rests 3 s on the floor between them (no shaking
+    before any): the first waits for the second, the others are told at once, the last
+    too (held back for a rep that never comes, it was lost)."""
+    moves = [Move(2.0), *5 * [Move(1.0, 12.0), Move(0.5), Move(2.0, 0.0), Move(3.0)], Move(20.0)]
+    found = reps(count(motion(moves, tremor_spans=[(0.0, 100.0, 1.0)])))
+    assert [r.start_s for r in found] == pytest.approx([2.0 + 6.5 * k for k in range(5)], abs=0.05)
+    assert found[0].known_s == pytest.approx(found[1].known_s)
+    assert [r.known_s for r in found[1:]] == pytest.approx([5.5 + 6.5 * k for k in range(1, 5)], abs=0.05)
+
+
+def test_a_fidget_in_the_rest_after_a_set_of_small_reps_is_not_a_rep() -> None:
+    """Three 12-degree reps by a leg held in position, then the leg rests; 10 s later it is
+    lifted 11 degrees and put down: within a set's rest of the last rep, and big enough for
+    the set's reps, but from a leg at rest: a fidget."""
+    moves = [Move(2.0), *3 * [Move(1.0, 12.0), Move(0.5), Move(2.0, 0.0), Move(0.5)]]
+    set_end_s = sum(m.duration_s for m in moves)
+    moves += [Move(10.0), Move(0.6, 11.0), Move(0.6, 0.0), Move(20.0)]
+    found = reps(count(motion(moves, tremor_spans=[(0.0, set_end_s, 5.0), (set_end_s, 100.0, 1.0)])))
+    assert [r.start_s for r in found] == pytest.approx([2.0, 6.0, 10.0], abs=0.05)
 
 
 def test_min_rom_is_a_setting() -> None:
@@ -384,19 +462,65 @@ def test_slow_small_reps_are_counted_with_the_product_settings() -> None:
     assert [r.eccentric_s for r in found] == pytest.approx([6.0, 6.0], abs=0.1)
 
 
-def test_a_small_first_rep_keeps_its_set_going_for_the_rep_that_confirms_it() -> None:
-    """A set of big reps, a rest, then a set whose first rep is small (12 degrees, held back
-    to be confirmed) and whose next reps, twice its size, start more than a set's rest after
-    the big ones, straight out of its lowering: raised first, as the small one was."""
+@pytest.mark.parametrize("next_deg", [23.0, 27.0])
+def test_a_small_first_rep_by_a_held_leg_starts_its_set(next_deg: float) -> None:
+    """A set of big reps, a rest, then a set whose first rep is small (12 degrees, partial)
+    from a leg held in position, and whose next reps, twice its size or more, come straight
+    out of its lowering: the small one is told at once, the set goes on, raised first (a
+    small first rep held back for a rep of its size lost it and the set's way)."""
     moves = [Move(2.0), *rep_moves(), *rep_moves(), Move(20.0)]
     small_from_s = sum(m.duration_s for m in moves)
     moves += [Move(1.0, 12.0), Move(1.0), Move(4.0, 0.0)]
-    moves += 2 * [Move(0.8, 23.0), Move(1.0), Move(4.0, 0.0)] + [Move(3.0)]
-    found = reps(count(motion(moves)))
-    assert [round(r.rom_deg) for r in found] == [60, 60, 12, 23, 23]
+    moves += 2 * [Move(0.8, next_deg), Move(1.0), Move(4.0, 0.0)] + [Move(3.0)]
+    spans = [(small_from_s - 12.0, small_from_s - 2.0, 1.0), (small_from_s - 2.0, 100.0, 5.0)]
+    found = reps(count(motion(moves, tremor_spans=spans)))
+    assert [round(r.rom_deg) for r in found] == [60, 60, 12, round(next_deg), round(next_deg)]
     starts = [small_from_s, small_from_s + 6.0, small_from_s + 11.8]
     assert [r.start_s for r in found[2:]] == pytest.approx(starts, abs=0.1)
     assert all(r.top_s < r.bottom_s for r in found)
+    assert found[2].known_s == pytest.approx(small_from_s + 6.0, abs=0.05)
+
+
+@pytest.mark.parametrize(("held_tremor", "expected"), [(0.0, 3), (4.0, 4)])
+def test_a_jolt_on_landing_is_not_a_held_leg(held_tremor: float, expected: int) -> None:
+    """Straight-leg lifts; in the rest after them the knee bends (the shin 27 degrees below
+    its rest) and the leg comes back up to about its rest angle (4 degrees) with a jolt, lies
+    there 2.4 s, and the knee bends again. The jolt's tremor, smoothed (`dsp.tremor`), takes
+    seconds to decay (a factor e per 0.5 s); the leg did not shake: no rep. A leg that did
+    shake there was held (knees drawn over the hips): a rep of its own."""
+    moves = [Move(2.0), *3 * rep_moves(top_deg=80.0)]
+    rest_from_s = sum(m.duration_s for m in moves)
+    moves += [Move(4.0), Move(0.6, -27.0), Move(0.6, 4.0)]
+    landed_s = sum(m.duration_s for m in moves)
+    moves += [Move(2.4), Move(0.6, -16.0), Move(0.5, 0.0), Move(10.0)]
+    track = motion(moves, tremor_spans=[(rest_from_s, 200.0, 1.0), (landed_s - 1.2, landed_s, 30.0)])
+    after = track.time_s >= landed_s
+    jolt = 1.0 + 500.0 * np.exp(-(track.time_s[after] - landed_s) / 0.5)
+    tremor = track.tremor.copy()
+    tremor[after] = np.where(track.time_s[after] < landed_s + 2.4, jolt + held_tremor, 1.0)
+    found = reps(count(dataclasses.replace(track, tremor=tremor)))
+    assert len(found) == expected
+
+
+def test_a_rep_whose_raise_is_cut_by_a_long_gap_counts() -> None:
+    """Three reps; samples are lost for 1.4 s from the middle of the second raise to the
+    top (more than MAX_BRIDGED_GAP_S): the raise is followed across the gap, the rep counts."""
+    track = motion([Move(2.0), *3 * rep_moves(), Move(3.0)])
+    lost = (track.time_s >= 11.0) & (track.time_s < 12.4)
+    keep = ~lost
+    gap_before = np.zeros(int(keep.sum()), dtype=np.bool_)
+    gap_before[int(np.searchsorted(track.time_s[keep], 12.4))] = True
+    gapped = dataclasses.replace(
+        track,
+        time_s=track.time_s[keep],
+        angle_deg=track.angle_deg[keep],
+        velocity_dps=track.velocity_dps[keep],
+        gap_before=gap_before,
+        tremor=track.tremor[keep],
+    )
+    found = reps(count(gapped))
+    assert [r.start_s for r in found] == pytest.approx([2.0, 10.0, 18.0], abs=0.1)
+    assert [r.eccentric_s for r in found] == pytest.approx([4.0] * 3, abs=0.05)
 
 
 def test_legs_put_down_and_knees_drawn_up_again_after_a_set_is_no_rep() -> None:

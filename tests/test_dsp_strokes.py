@@ -257,20 +257,67 @@ def test_a_short_gap_in_a_stroke_is_bridged(gap: tuple[float, float], tol_s: flo
 
 
 @pytest.mark.parametrize(
-    "gap",
+    ("gap", "tol_s"),
     [
-        pytest.param((2.0, 3.5), id="before-the-peak"),
-        pytest.param((1.5, 3.0), id="over-the-start-and-peak"),
-        pytest.param((3.2, 4.6), id="after-the-peak"),
-        pytest.param((2.8, 4.5), id="over-the-peak-and-end"),
+        # The peak's samples are lost: the ends are extrapolated from the first sample after
+        # the gap (a late "peak"), the start a little early and the end a little late.
+        pytest.param((2.0, 3.5), 0.25, id="before-the-peak"),
+        pytest.param((1.5, 3.0), 0.05, id="over-the-start-and-peak"),
+        pytest.param((3.2, 4.6), 0.05, id="after-the-peak"),
+        pytest.param((2.8, 4.5), 0.1, id="over-the-peak-and-end"),
     ],
 )
-def test_a_stroke_cut_by_a_long_gap_is_dropped(gap: tuple[float, float]) -> None:
-    """Samples missing for longer than MAX_BRIDGED_GAP_S in the middle of a 4 s raise: its
-    shape is unknown, so it is no stroke."""
+def test_a_stroke_is_followed_across_a_long_gap(gap: tuple[float, float], tol_s: float) -> None:
+    """Samples missing for longer than MAX_BRIDGED_GAP_S in the middle of a 4 s raise: the
+    leg moved, so the stroke is still found, its end placed from the samples after the gap
+    (dropping it lost the rep)."""
     assert gap[1] - gap[0] > MAX_BRIDGED_GAP_S
     t, angle, velocity = motion([Move(1.0, None), Move(4.0, 60.0), Move(3.0, None)])
-    assert strokes(detect(_with_gap(t, angle, velocity, gap))) == []
+    [stroke] = strokes(detect(_with_gap(t, angle, velocity, gap)))
+    assert stroke.direction == 1
+    assert stroke.start_s == pytest.approx(1.0, abs=tol_s)
+    assert stroke.end_s == pytest.approx(5.0, abs=tol_s)
+    assert stroke.start_deg == pytest.approx(0.0, abs=0.5)
+    assert stroke.end_deg == pytest.approx(60.0, abs=2.0)
+    assert stroke.known_s >= gap[1]
+
+
+@pytest.mark.parametrize(
+    ("gap", "lowering"),
+    [
+        pytest.param((2.5, 4.0), True, id="over-the-top"),
+        pytest.param((2.9, 6.5), False, id="over-the-top-and-the-lowering"),
+    ],
+)
+def test_a_stroke_that_ended_in_a_long_gap_ends_where_the_leg_was(
+    gap: tuple[float, float], lowering: bool
+) -> None:
+    """A raise to 60 degrees, a hold, a lowering to 0; the samples are missing over the top
+    (and the lowering): the angle in the gap is not known, so the raise ends at 60, where the
+    leg was before the gap, not at an angle interpolated across it, and the tail of the raise
+    followed into the gap is no stroke of its own."""
+    t, angle, velocity = motion(
+        [Move(1.0, None), Move(2.0, 60.0), Move(1.0, None), Move(2.0, 0.0), Move(2.0, None)]
+    )
+    found = strokes(detect(_with_gap(t, angle, velocity, gap)))
+    assert [s.direction for s in found] == ([1, -1] if lowering else [1])
+    assert found[0].start_s == pytest.approx(1.0, abs=0.01)
+    assert found[0].end_deg == pytest.approx(60.0, abs=0.5)
+    if lowering:
+        assert found[1].start_deg == pytest.approx(60.0, abs=0.5)
+        assert found[1].end_s == pytest.approx(6.0, abs=0.05)
+
+
+def test_a_stroke_is_not_followed_across_a_gap_longer_than_any_stroke() -> None:
+    """A raise cut by a 21 s gap (a lost connection, longer than HISTORY_S): where the leg
+    went in it is anybody's guess, so the raise is lost; the lowering after it is found."""
+    t, angle, velocity = motion(
+        [Move(1.0, None), Move(4.0, 60.0), Move(20.0, None), Move(2.0, 0.0), Move(3.0, None)]
+    )
+    found = strokes(detect(_with_gap(t, angle, velocity, (3.0, 24.0))))
+    assert [s.direction for s in found] == [-1]
+    assert found[0].start_s == pytest.approx(25.0, abs=0.01)
+    assert found[0].size_deg == pytest.approx(60.0, abs=0.5)
 
 
 def test_strokes_after_a_gap_are_found_again() -> None:
