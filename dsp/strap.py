@@ -114,10 +114,16 @@ class StrapWatch:
             ready = ready.part(k, len(ready))
         if len(ready):
             start = 0
-            for last, rest in self._still.update(ready):
-                tracks += self._advance(ready.part(start, last + 1), events)
+            for second in self._still.update(ready):
+                # Unless held, a still period's later windows show the pose its first did.
+                if self._turn is None and not second.first:
+                    continue
+                rest = second.reference()
+                if self._turn is None and self._fits(rest):
+                    continue  # the usual still period: nothing to do, no need to cut the block
+                tracks += self._advance(ready.part(start, second.index + 1), events)
                 tracks += self._still_second(rest)
-                start = last + 1
+                start = second.index + 1
             tracks += self._advance(ready.part(start, len(ready)), events)
         parts = [t for t in tracks if len(t)]
         if not parts:
@@ -162,13 +168,17 @@ class StrapWatch:
             samples = samples.part(end, len(samples))
         return out
 
-    def _still_second(self, rest: RestReference) -> list[AngleTrack]:
-        """Judge a still second against the lift axis in force."""
+    def _fits(self, rest: RestReference) -> bool:
+        """Whether a still second fits the lift axis in force (see the module)."""
         angle = self.lift.angle
         assert angle is not None
         level = abs(float(rest.up @ angle.axis)) < math.sin(math.radians(OFF_LEVEL_DEG))
         turned_over = abs(float(angle.accel_angle(rest.up[None, :])[0])) > math.radians(TURNED_OVER_DEG)
-        fits = level and not turned_over
+        return level and not turned_over
+
+    def _still_second(self, rest: RestReference) -> list[AngleTrack]:
+        """Act on a still second: hold the samples after it, or release those held."""
+        fits = self._fits(rest)
         turn = self._turn
         if turn is None:
             if not fits:
@@ -313,11 +323,29 @@ def _joined(tracks: list[AngleTrack]) -> AngleTrack:
     )
 
 
+@dataclass(frozen=True)
+class StillSecond:
+    """A window of still samples: the `index` of its last one in the block given, its time,
+    and whether it is the `first` of its still period. Its reference costs two means: it
+    is worked out when asked for (a still period's first window will do for its pose)."""
+
+    index: int
+    time_s: float
+    first: bool
+    acc_mps2: FloatArray
+    gyr_rps: FloatArray
+
+    def reference(self) -> RestReference:
+        """The mean gyro (the bias) and the direction of the mean accelerometer (up)."""
+        mean_acc = self.acc_mps2.mean(axis=0)
+        return RestReference(
+            self.time_s, self.gyr_rps.mean(axis=0), mean_acc / float(np.linalg.norm(mean_acc))
+        )
+
+
 class StillSeconds:
-    """Each `window` still samples in a row, with its reference (as `dsp._rest.RestDetector`'s:
-    the mean gyro and the direction of the mean accelerometer): a still period of four
-    windows gives four. Exact per sample: the same samples give the same windows whatever
-    the blocks."""
+    """Each `window` still samples in a row (a still period of four windows gives four).
+    Exact per sample: the same samples give the same windows whatever the blocks."""
 
     def __init__(self, window: int) -> None:
         if window < 2:
@@ -325,17 +353,34 @@ class StillSeconds:
         self.window = window
         self._run = 0  # still samples in a row at the end of what was seen
         self._last_time_s = -math.inf
-        self._acc = np.zeros((0, 3))  # the last `window` samples seen
-        self._gyr = np.zeros((0, 3))
+        # The blocks holding the last `window` samples of the run (kept as they come: joined
+        # only where a window completes), and how many samples they hold.
+        self._tail: list[SensorSamples] = []
+        self._tail_n = 0
 
-    def update(self, samples: SensorSamples) -> list[tuple[int, RestReference]]:
-        """The windows completed in this block: the index of each one's last sample, and its reference."""
+    def update(self, samples: SensorSamples) -> list[StillSecond]:
+        """The windows completed in this block."""
         n = len(samples)
         if not n:
             return []
-        still = (row_norms(samples.gyr_rps) < STILL_GYRO_RPS) & (
-            np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
-        )
+        gyr2 = np.einsum("ij,ij->i", samples.gyr_rps, samples.gyr_rps)
+        gyro_still = gyr2 < STILL_GYRO_RPS**2
+        # The usual blocks of a live session take a short way: moving throughout (no run to
+        # carry), or still throughout with no window completed and no gap.
+        if not gyro_still.any():
+            self._run, self._tail, self._tail_n = 0, [], 0
+            self._last_time_s = float(samples.time_s[-1])
+            return []
+        still = gyro_still & (np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2)
+        if (
+            (self._run + n) // self.window == self._run // self.window
+            and still.all()
+            and not samples.gap_before.any()
+        ):
+            self._run += n
+            self._last_time_s = float(samples.time_s[-1])
+            self._keep(samples)
+            return []
         idx = np.arange(n)
         reset = np.where(still, -(2**62), idx)
         # A few lost packets do not break a still period; a longer gap may hide a turned strap.
@@ -346,20 +391,32 @@ class StillSeconds:
         run = np.where(reset < -1, self._run + idx + 1, idx - reset)
         run[~still] = 0
         ends = np.flatnonzero((run > 0) & (run % self.window == 0))
-        acc = np.concatenate((self._acc, samples.acc_mps2))
-        gyr = np.concatenate((self._gyr, samples.gyr_rps))
-        carried = self._acc.shape[0]
         found = []
-        for k in ends.tolist():
-            stop = carried + k + 1
-            mean_acc = acc[stop - self.window : stop].mean(axis=0)
-            reference = RestReference(
-                float(samples.time_s[k]),
-                gyr[stop - self.window : stop].mean(axis=0),
-                mean_acc / float(np.linalg.norm(mean_acc)),
-            )
-            found.append((k, reference))
+        if ends.size:
+            joined = SensorSamples.concatenate([*self._tail, samples])
+            carried = self._tail_n
+            for k in ends.tolist():
+                window = slice(carried + k + 1 - self.window, carried + k + 1)
+                found.append(
+                    StillSecond(
+                        k,
+                        float(samples.time_s[k]),
+                        int(run[k]) == self.window,
+                        joined.acc_mps2[window],
+                        joined.gyr_rps[window],
+                    )
+                )
         self._run = int(run[-1])
         self._last_time_s = float(samples.time_s[-1])
-        self._acc, self._gyr = acc[-self.window :], gyr[-self.window :]
+        if self._run:
+            self._keep(samples)
+        else:
+            self._tail, self._tail_n = [], 0
         return found
+
+    def _keep(self, samples: SensorSamples) -> None:
+        """Add a block to the tail, and drop the blocks no window can reach back to."""
+        self._tail.append(samples)
+        self._tail_n += len(samples)
+        while self._tail_n - len(self._tail[0]) >= self.window:
+            self._tail_n -= len(self._tail.pop(0))

@@ -171,11 +171,14 @@ def test_reps_before_the_turn_are_told_on_time() -> None:
     assert max(told_at[6:]) > 1.0  # the second set's first reps waited for the new axis
 
 
-def still_windows(samples: SensorSamples, cuts: list[int]) -> list[tuple[int, FloatArray, FloatArray]]:
+def still_windows(samples: SensorSamples, cuts: list[int]) -> list[tuple[int, FloatArray, FloatArray, float]]:
     finder = StillSeconds(25)
-    out = []
+    out: list[tuple[int, FloatArray, FloatArray, float]] = []
     for a, b in itertools.pairwise([0, *cuts, len(samples)]):
-        out += [(a + k, r.up, r.gyro_bias_rps) for k, r in finder.update(samples.part(a, b))]
+        for second in finder.update(samples.part(a, b)):
+            rest = second.reference()
+            assert second.first == (len(out) == 0 or rest.time_s > out[-1][3] + 0.51)
+            out.append((a + second.index, rest.up, rest.gyro_bias_rps, rest.time_s))
     return out
 
 
@@ -189,13 +192,13 @@ def test_still_seconds_every_window_whatever_the_blocks() -> None:
     gyr[199] = 0.5
     samples = SensorSamples("shin", t, acc, gyr)
     found = still_windows(samples, [])
-    assert [k for k, _, _ in found] == [24, 49, 94, 119, 144, 169, 194, 224, 249, 274, 299]
+    assert [k for k, *_ in found] == [24, 49, 94, 119, 144, 169, 194, 224, 249, 274, 299]
     np.testing.assert_allclose(found[-1][1], [0.0, 1.0, 0.0])
     np.testing.assert_allclose(found[0][2], [0.01, 0.01, 0.01])
     for cuts in ([1, 2, 3, 100, 222], list(range(7, n, 7)), [24, 25, 199, 200]):
         again = still_windows(samples, cuts)
-        assert [k for k, _, _ in again] == [k for k, _, _ in found]
-        for (_, up, bias), (_, up2, bias2) in zip(found, again, strict=True):
+        assert [k for k, *_ in again] == [k for k, *_ in found]
+        for (_, up, bias, _), (_, up2, bias2, _) in zip(found, again, strict=True):
             np.testing.assert_allclose(up2, up, atol=1e-12)
             np.testing.assert_allclose(bias2, bias, atol=1e-12)
     # Samples missing for over 0.3 s break a still period.
@@ -204,4 +207,4 @@ def test_still_seconds_every_window_whatever_the_blocks() -> None:
     t_gap = t.copy()
     t_gap[110:] += 1.0
     broken = still_windows(SensorSamples("shin", t_gap, acc, gyr, gap), [])
-    assert [k for k, _, _ in broken][:4] == [24, 49, 94, 134]
+    assert [k for k, *_ in broken][:4] == [24, 49, 94, 134]
