@@ -25,7 +25,7 @@ from dsp.lift import LiftAngle
 from dsp.pipeline import Pipeline
 from dsp.scoring import TrueRep, score_reps
 from dsp.settings import Settings
-from dsp.strap import StillSeconds, StrapWatch
+from dsp.strap import MAX_HOLD_S, StillSeconds, StrapWatch
 from imu_reader.sim import SessionPlan, SetPlan, SimSettings, Simulation, Tempo, simulate
 
 FloatArray = npt.NDArray[np.float64]
@@ -35,11 +35,11 @@ ALONG: Axis = (1.0, 0.0, 0.0)
 
 
 @functools.cache
-def two_sets(seed: int = 21) -> Simulation:
+def two_sets(seed: int = 21, rest_s: float = 40.0) -> Simulation:
     tempo = Tempo.parse("3-0.5-1.5-0.5")
     plan = SessionPlan(
         sets=(
-            SetPlan("straight_leg_lift", reps=6, core="strong", tempo=tempo, rest_after_s=40.0),
+            SetPlan("straight_leg_lift", reps=6, core="strong", tempo=tempo, rest_after_s=rest_s),
             SetPlan("straight_leg_lift", reps=6, core="strong", tempo=tempo),
         ),
         seed=seed,
@@ -118,6 +118,26 @@ def test_every_rep_counts_after_the_strap_is_turned(
     # ...and measures the second set as the first was: its lowering times hold.
     for m in score.matches:
         assert abs(m.eccentric_error_s) < 0.4
+
+
+def test_a_long_rest_after_the_turn_holds_at_most_max_hold_s() -> None:
+    """90 s of rest: the samples after the turn are released through the old axis after
+    MAX_HOLD_S, and judged again from the last still second that did not fit."""
+    sim = two_sets(rest_s=90.0)
+    samples = turned(sim, 90.0)
+    watch = StrapWatch(LiftAngle("shin", float(RATE_HZ), Settings()))
+    placed_s, lags_s = -math.inf, []
+    for a in range(0, len(samples), 50):
+        block = samples.part(a, min(a + 50, len(samples)))
+        track, _ = watch.update(block)
+        placed_s = float(track.time_s[-1]) if len(track) else placed_s
+        lags_s.append(float(block.time_s[-1]) - placed_s)
+    assert MAX_HOLD_S - 1.0 < max(lags_s[len(lags_s) // 4 :]) <= MAX_HOLD_S + 1.0
+    events = run(samples)
+    assert len(axes_learnt(events)) == 2
+    score = score_reps(events, truth(sim))
+    assert not score.missed
+    assert not score.extra
 
 
 def tracks(samples: SensorSamples, watched: bool) -> list[FloatArray]:
