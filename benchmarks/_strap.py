@@ -63,6 +63,7 @@ STRAP_CASES = (
     StrapCase("bent_knee_lift", 120.0, seed=9, rate_hz=200, random_mount=True, tempo="3-0-1-0.5"),
     StrapCase("straight_leg_lift", 90.0, axis=(1.0, 0.0, 1.0)),
     StrapCase("single_leg_lift", 90.0, axis=(2.0, 0.0, -1.0), seed=12, random_mount=True),
+    StrapCase("straight_leg_lift", 60.0, axis=(0.0, 0.0, 1.0)),
     StrapCase("straight_leg_lift", 90.0, back_after_s=5.0),
     StrapCase("single_leg_lift", -90.0, back_after_s=3.0, seed=8, rate_hz=50, random_mount=True),
 )

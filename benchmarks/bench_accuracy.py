@@ -9,7 +9,7 @@ the link's constant 7.5 ms minimum latency behind the truth's clock (no host can
 constant); latencies and onset errors include it.
 
 Strap: `benchmarks._strap`, two sets with the shin's strap turned between them (45 to 180
-degrees about the shin, 90 about other axes) or the leg rolled on its side and back.
+degrees about the shin, 60 or 90 about other axes) or the leg rolled on its side and back.
 
 Real: `../shared/datasets/uci-pt-subject1` (25 Hz, right shin only), four sessions of 30
 hand-labelled reps, fed in 0.5 s blocks.

@@ -25,6 +25,13 @@ judging starts again from. Either way the axis changes at a still second, never 
 no sample is lost: the reps after a turned strap come once the first of them has told the
 new axis. A session whose strap stays put never has a sample held.
 
+A turn that leaves the old axis level (round a shin that hangs or stands vertical at rest,
+or on the skin about the vertical) fits every still second: it shows only in the movements
+(`_OffAxisBouts`). Two joint bouts in a row about one level line off the axis, the second
+ending with the leg back at its rest's pose, give the new axis, with the old rest as its
+zero (such a turn leaves gravity where it was at rest) and its sign from the way the leg
+rose. Nothing is held there: the reps before it are measured about the old axis.
+
 Per sample, with the state carried between blocks: the same samples give the same tracks
 whatever the blocks.
 """
@@ -37,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import principal_axis, row_norms
+from dsp._geometry import SignedAngle, principal_axis, row_norms
 from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import Calibrated
@@ -92,6 +99,7 @@ class StrapWatch:
         self._still = StillSeconds(max(2, round(lift.settings.rest_window_s * lift.rate_hz)))
         self._end_n = max(1, round(BOUT_END_S * lift.rate_hz))
         self._turn: _Relearning | None = None
+        self._moves = _OffAxisBouts(lift.rate_hz, self._end_n)
         self._latest: tuple[int, RestReference] | None = None
         """The last still second that did not fit while holding: samples held before it, and it."""
 
@@ -136,8 +144,27 @@ class StrapWatch:
         while len(samples):
             turn = self._turn
             if turn is None:
-                out.append(self.lift.place(samples))
-                break
+                angle = self.lift.angle
+                assert angle is not None
+                moved = self._moves.update(samples, angle)
+                if moved is None:
+                    out.append(self.lift.place(samples))
+                    break
+                # The leg works about another level axis, and is back at its rest's pose:
+                # the old rest (zero) stays, about the new axis.
+                k, axis = moved
+                out.append(self.lift.place(samples.part(0, k + 1)))
+                self.lift.angle = AxisAngle(
+                    self.lift.rate_hz,
+                    self.lift.settings.complementary_tau_s,
+                    angle.rest,
+                    axis,
+                    self.lift.saturation_rps,
+                )
+                events.append(Calibrated(float(samples.time_s[k]), self.lift.role, "lift_axis"))
+                self._moves = _OffAxisBouts(self.lift.rate_hz, self._end_n)
+                samples = samples.part(k + 1, len(samples))
+                continue
             decided = turn.update(samples, self.lift.axis)
             if decided is None:
                 break
@@ -183,6 +210,7 @@ class StrapWatch:
         if turn is None:
             if not fits:
                 self._turn = _Relearning(rest, self.lift.rate_hz, self._end_n)
+                self._moves = _OffAxisBouts(self.lift.rate_hz, self._end_n)
             return []
         if not fits:
             self._latest = (turn.held_count, rest)
@@ -191,6 +219,92 @@ class StrapWatch:
             return []  # a raise of the turned strap's leg may pass through a pose that fits
         self._turn, self._latest = None, None
         return [self.lift.place(turn.release(None))]
+
+
+class _OffAxisBouts:
+    """While nothing is held: joint bouts in a row about one level line off the lift axis.
+    A strap turned so that the old axis stays level (round a shin that hangs or stands
+    vertical at rest, or on the skin about the vertical) shows no still second that does
+    not fit, only movements about another axis; the rest's gravity (the zero) is as it was.
+    Two such bouts, the second ending with the leg back at its rest's pose, give the new
+    axis: the reps before it are lost, none after."""
+
+    def __init__(self, rate_hz: float, end_n: int) -> None:
+        self._rate_hz = rate_hz
+        self._end_n = end_n
+        self._quiet = end_n  # slow samples in a row at the end of those seen: no bout open
+        self._kept: list[SensorSamples] = []  # the open bout, and the slow samples before it
+        self._kept_n = 0
+        self._line: FloatArray | None = None
+        self._bouts = 0
+
+    def update(self, samples: SensorSamples, angle: AxisAngle) -> tuple[int, FloatArray] | None:
+        """Look at the next samples against the lift axis in force; the index of the one
+        that tells a new axis, and that axis, if one does."""
+        moving = row_norms(samples.gyr_rps - angle.rest.gyro_bias_rps) > BOUT_RPS
+        if self._quiet >= self._end_n and not moving.any():
+            self._quiet += len(samples)
+            self._keep(samples)
+            return None
+        n = len(samples)
+        idx = np.arange(n)
+        quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
+        start = 0
+        for end in np.flatnonzero(quiet == self._end_n).tolist():
+            self._kept.append(samples.part(start, end + 1))
+            axis = self._judge(SensorSamples.concatenate(self._kept), angle)
+            if axis is not None:
+                return end, axis
+            self._kept, self._kept_n = [], 0
+            self._quiet = self._end_n
+            self._keep(samples.part(max(end + 1 - self._end_n, 0), end + 1))
+            start = end + 1
+        self._quiet = int(quiet[-1])
+        if start < n:
+            self._keep(samples.part(start, n))
+        return None
+
+    def _keep(self, samples: SensorSamples) -> None:
+        self._kept.append(samples)
+        self._kept_n += len(samples)
+        if self._quiet >= self._end_n:  # no bout open: the last `end_n` samples will do
+            while self._kept_n - len(self._kept[0]) >= self._end_n:
+                self._kept_n -= len(self._kept.pop(0))
+
+    def _judge(self, bout: SensorSamples, angle: AxisAngle) -> FloatArray | None:
+        gyr = bout.gyr_rps - angle.rest.gyro_bias_rps
+        if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
+            return None
+        axis = principal_axis(gyr)
+        if abs(float(axis @ angle.axis)) > math.cos(math.radians(KEPT_AXIS_DEG)):
+            self._line, self._bouts = None, 0
+            return None
+        pre = bout.acc_mps2[: self._end_n].mean(axis=0)
+        rate = gyr @ axis
+        turned = np.cumsum(rate) / self._rate_hz
+        offset = _centre_to_sensor(
+            bout.acc_mps2, pre / float(np.linalg.norm(pre)), axis, rate, turned, self._rate_hz, 0
+        )
+        if not MIN_RADIUS_M <= float(np.linalg.norm(offset)) <= MAX_RADIUS_M:
+            return None  # no joint: the sensor turned about itself (a leg rolled, a strap turned)
+        if self._line is not None and abs(float(axis @ self._line)) > math.cos(math.radians(SAME_AXIS_DEG)):
+            self._line = self._line + axis * float(np.sign(axis @ self._line))
+            self._bouts += 1
+        else:
+            self._line, self._bouts = axis, 1
+        line = self._line / float(np.linalg.norm(self._line))
+        up = angle.rest.up
+        post = bout.acc_mps2[-self._end_n :].mean(axis=0)
+        if (
+            self._bouts < 2
+            or abs(float(line @ up)) > math.sin(math.radians(OFF_LEVEL_DEG))
+            or float(post @ up) < math.cos(math.radians(REST_POSE_DEG)) * float(np.linalg.norm(post))
+        ):
+            return None
+        # Raising takes the leg's gravity angle about the axis positive (the bout went up and back).
+        lifted = -SignedAngle(up, line)(bout.acc_mps2)
+        far = int(np.argmax(np.abs(lifted)))
+        return np.asarray((1.0 if lifted[far] >= 0 else -1.0) * line, dtype=np.float64)
 
 
 @dataclass(frozen=True)

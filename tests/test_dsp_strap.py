@@ -140,6 +140,22 @@ def test_a_long_rest_after_the_turn_holds_at_most_max_hold_s() -> None:
     assert not score.extra
 
 
+@pytest.mark.parametrize(("turn_deg", "lost"), [(60.0, 0), (90.0, 1)])
+def test_a_turn_that_keeps_the_axis_level_shows_in_the_movements(turn_deg: float, lost: int) -> None:
+    """Turned on the skin about the vertical (z, out of the skin of a shin lying flat): every
+    still second fits the old axis; two reps' bouts about another level axis tell it, the
+    leg back at its rest. The reps before that are measured about the old axis (at 90
+    degrees they are not seen: one is lost), none after."""
+    sim = two_sets()
+    events = run(turned(sim, turn_deg, (0.0, 0.0, 1.0)))
+    score = score_reps(events, truth(sim))
+    assert len(score.missed) == lost
+    assert not score.extra
+    learnt = axes_learnt(events)
+    assert len(learnt) == 2
+    assert sim.truth.sets[1].start_s < learnt[1] < sim.truth.sets[1].end_s
+
+
 def tracks(samples: SensorSamples, watched: bool) -> list[FloatArray]:
     lift = LiftAngle("shin", float(RATE_HZ), Settings())
     estimator = StrapWatch(lift) if watched else lift
