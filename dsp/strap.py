@@ -12,8 +12,8 @@ over `BOUT_RPS` until under it for `BOUT_END_S`) of `MIN_BOUT_DEG` or more turns
 principal axis. Only a bout whose centre of rotation is a joint (`dsp.lift`'s
 `MIN_RADIUS_M` to `MAX_RADIUS_M` from the sensor) counts: rolling the leg about its own
 length, or turning the strap round it, turns the sensor about itself. Two such bouts in a
-row about one axis, signed alike (raising moves the sensor up), give the axis the leg now
-works about:
+row about one line, and two votes in a row on which way is up (raising moves the sensor up)
+from bouts that start at the still second's pose, give the axis the leg now works about:
 - within `KEPT_AXIS_DEG` of the old one (the leg rolled back and went on): nothing changes;
 - otherwise, if level at the still second, it is the new lift axis, with that still second
   as the new rest (zero angle): the held samples and all after go through it, and a
@@ -80,8 +80,8 @@ MAX_HOLD_S = 30.0
 """Samples are held at most this long for a decision: events wait for them, and the fusion
 takes a leg that lags 40 s for lost."""
 REST_POSE_DEG = 20.0
-"""A bout that starts within this of the rest's pose (its gravity) tells which way is up:
-its turn is measured from there."""
+"""A leg within this of a rest's pose (its gravity) is at that rest: a bout that starts
+there tells which way is up (its turn is measured from there)."""
 HANGING_COS = 0.8
 """A sensor this far below its centre of rotation (cosine from straight below) hangs:
 both ways raise it, and the bout's first movement is taken as the raise."""
@@ -126,11 +126,9 @@ class StrapWatch:
                 # Unless held, a still period's later windows show the pose its first did.
                 if self._turn is None and not second.first:
                     continue
-                rest = second.reference()
-                if self._turn is None and self._fits(rest):
-                    continue  # the usual still period: nothing to do, no need to cut the block
+                # What comes before it first: the movements may have changed the axis.
                 tracks += self._advance(ready.part(start, second.index + 1), events)
-                tracks += self._still_second(rest)
+                tracks += self._still_second(second.reference())
                 start = second.index + 1
             tracks += self._advance(ready.part(start, len(ready)), events)
         parts = [t for t in tracks if len(t)]
