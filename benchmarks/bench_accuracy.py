@@ -8,6 +8,9 @@ time, then scored with `dsp.scoring`. Event times are on the aligned timeline, w
 the link's constant 7.5 ms minimum latency behind the truth's clock (no host can see that
 constant); latencies and onset errors include it.
 
+Strap: `benchmarks._strap`, two sets with the shin's strap turned between them (45 to 180
+degrees about the shin, 60 or 90 about other axes) or the leg rolled on its side and back.
+
 Real: `../shared/datasets/uci-pt-subject1` (25 Hz, right shin only), four sessions of 30
 hand-labelled reps, fed in 0.5 s blocks.
 
@@ -105,7 +108,7 @@ def _per_exercise(values: dict[str, list[float]], fmt: Callable[[list[float]], s
 @benchmark("accuracy")
 def bench_accuracy(repeat: int) -> list[Figure]:
     """Rep count, eccentric time, pelvic tilt and latency on the simulated suite; reps on real data."""
-    return [*_simulated_figures(_run_suite()), *_real_figures()]
+    return [*_simulated_figures(_run_suite()), *_real_figures(), _strap_figure()]
 
 
 def _where(result: SessionResult, set_index: int, at_s: float | None = None) -> str:
@@ -508,3 +511,27 @@ def _real_figures() -> list[Figure]:
         )
     )
     return figures
+
+
+def _strap_figure() -> Figure:
+    from benchmarks._strap import STRAP_CASES, run_case
+
+    progress(f"accuracy: {len(STRAP_CASES)} sessions with the strap turned or the leg rolled")
+    exact = 0
+    misses = []
+    for case in STRAP_CASES:
+        score, _ = run_case(case)
+        if score.missed or score.extra:
+            misses.append(f"{case.describe()}: {len(score.missed)} missed, {len(score.extra)} extra")
+        else:
+            exact += 1
+    return _figure(
+        "accuracy.strap_turn_exact",
+        float(exact),
+        "sessions",
+        float(len(STRAP_CASES)),
+        "higher",
+        note=f"two-set sessions with the shin strap turned between the sets, or the leg rolled on its "
+        f"side and back, every rep counted and none extra: {exact} of {len(STRAP_CASES)}"
+        + ("; not: " + "; ".join(misses) if misses else ""),
+    )

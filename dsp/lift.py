@@ -265,13 +265,23 @@ class LiftAngle:
 
     def update(self, samples: SensorSamples) -> tuple[AngleTrack, list[Calibrated]]:
         """The angle track of whatever samples can be placed now, and calibration events."""
+        ready, events = self.learn(samples)
+        return self.place(ready), events
+
+    def learn(self, samples: SensorSamples) -> tuple[SensorSamples, list[Calibrated]]:
+        """The samples that can be placed now (all of them once the axis is known; until then
+        none, then all those waited for), and calibration events."""
         events: list[Calibrated] = []
         if self.angle is None:
             samples = self._before_axis(samples, events)
+        return samples, events
+
+    def place(self, samples: SensorSamples) -> AngleTrack:
+        """The angle track of samples about the axis in force (`angle`, once known)."""
         if self.angle is None or not len(samples):
-            return self._empty(), events
+            return self._empty()
         angle_deg, velocity_dps = self.angle.update(samples)
-        track = AngleTrack(
+        return AngleTrack(
             self.role,
             samples.time_s,
             angle_deg,
@@ -281,7 +291,6 @@ class LiftAngle:
             self._tremor.update(samples.gyr_rps),
             self.angle.vertical(samples.acc_mps2, angle_deg),
         )
-        return track, events
 
     def _empty(self) -> AngleTrack:
         z = np.zeros(0)

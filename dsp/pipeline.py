@@ -21,6 +21,7 @@ from dsp.lift import LiftAngle
 from dsp.posture import PostureWatch
 from dsp.reps import RepCounter
 from dsp.settings import Settings
+from dsp.strap import StrapWatch
 from dsp.tilt import PelvisTilt
 
 SHIN_ROLES = ("shin", "shin_right", "shin_left")
@@ -59,7 +60,9 @@ class Pipeline:
         self.rates_hz = dict(rates_hz)
         self.legs = [r for r in SHIN_ROLES if r in rates_hz]
         ranges = gyro_range_dps or {}
-        self._lift = {r: LiftAngle(r, rates_hz[r], self.settings, ranges.get(r)) for r in self.legs}
+        self._lift = {
+            r: StrapWatch(LiftAngle(r, rates_hz[r], self.settings, ranges.get(r))) for r in self.legs
+        }
         self._reps = {r: RepCounter(r, self.settings, rates_hz[r]) for r in self.legs}
         self._pelvis = PelvisTilt(rates_hz["pelvis"], self.settings) if "pelvis" in rates_hz else None
         self._posture = PostureWatch(rates_hz["pelvis"]) if "pelvis" in rates_hz else None
