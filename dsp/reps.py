@@ -29,7 +29,7 @@ import numpy.typing as npt
 from dsp.events import Phase
 from dsp.lift import AngleTrack
 from dsp.settings import Settings
-from dsp.strokes import Stroke, StrokeDetector, StrokeStarted
+from dsp.strokes import RISE_UNDER_TURN_DEG, Stroke, StrokeDetector, StrokeStarted
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -230,10 +230,12 @@ class RepCounter:
                 return
             if stroke.direction > 0:
                 self._mode = 1
-            elif self._held_before(stroke.start_s):
+            elif self._held_before(stroke.start_s) and not _against_turn(stroke):
                 self._mode = -1
             else:
-                return  # lowering from rest: getting into position (knees drawn up)
+                # Lowering from rest: getting into position (knees drawn up); or the shin turned
+                # down while the sensor rose: a dead bug's return, the rest of a rep not seen.
+                return
         if stroke.direction == self._mode:
             # A top-start rep leaves a held leg; one at rest is moving about (repositioning).
             held = self._mode > 0 or self._held_before(stroke.start_s)
@@ -421,6 +423,16 @@ def _phase_after(stroke: Stroke) -> str:
 def _may_bounce(first: Stroke, second: Stroke) -> bool:
     """A bottom-start rep whose lowering was dropped: the leg may bounce off the bottom."""
     return first.direction > 0 and second.peak_position > SWING_PEAK_POSITION
+
+
+def _against_turn(stroke: Stroke) -> bool:
+    """The stroke moved the sensor clearly the other way from the shin's turn (see
+    `RepCounter._lowered_on_the_turn_up`), and turned little enough for its rise to be
+    measured well (`dsp.strokes.RISE_UNDER_TURN_DEG`)."""
+    if stroke.rise_m is None or stroke.size_deg >= RISE_UNDER_TURN_DEG:
+        return False
+    against = -stroke.direction * stroke.rise_m
+    return against > AGAINST_TURN_M and against > AGAINST_PER_RAD_M * math.radians(stroke.size_deg)
 
 
 def _rises_back(first: Stroke, second: Stroke) -> bool:

@@ -502,3 +502,18 @@ def test_legs_put_down_from_tabletop_and_knees_drawn_up_are_no_rep() -> None:
     height = motion([Move(2.0), Move(1.5, -42.0), Move(2.0), Move(1.2, -26.0), Move(4.0)])
     vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)
     assert reps(count(dataclasses.replace(track, vertical_mps2=vertical))) == []
+
+
+def test_a_set_that_starts_with_a_dead_bugs_return_is_paired_from_the_next_lowering() -> None:
+    """The set's first lowering went unseen (the shin did not turn); its return, which turns
+    the shin down 8 degrees while the sensor rises 0.28 m, is no top-start lowering: the reps
+    that follow go out (shin up, sensor down) and come back."""
+    cycle = [Move(3.0, 2.0), Move(0.5), Move(1.5, -8.0), Move(3.0)]
+    track = motion([Move(2.0), Move(1.5, -8.0), Move(3.0), *(3 * cycle)], tremor_spans=[(0.0, 60.0, 5.0)])
+    rise = [Move(3.0, 0.0), Move(0.5), Move(1.5, 28.0), Move(3.0)]
+    height = motion([Move(2.0), Move(1.5, 28.0), Move(3.0), *(3 * rise)])
+    vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)  # cm -> m
+    found = reps(count(dataclasses.replace(track, vertical_mps2=vertical)))
+    assert [r.start_s for r in found] == pytest.approx([6.5, 14.5, 22.5], abs=0.1)
+    assert [r.eccentric_s for r in found] == pytest.approx([3.0] * 3, abs=0.1)
+    assert all(r.known_s - r.end_s < 0.3 for r in found)
