@@ -44,6 +44,10 @@ MIN_RISE_M = 0.15
 """A smaller rise tells nothing the turn does not: a leg fidgeting about the hip, the knee
 bending, moves the sensor about 0.1 m (a dead bug moves it 0.2 to 0.35 m, a partial one
 about 0.2 m)."""
+SWUNG_PEAK_POSITION = (0.3, 0.7)
+SWUNG_UNDER_S = 1.5
+"""A stroke shorter than this whose speed peaks outside these shares of it (0.5 for minimum
+jerk) was swung (a slow one's peak is too flat to place so well)."""
 RISE_UNDER_TURN_DEG = 20.0
 """A sensor that turns further than this has its rise measured badly: its accelerometer's
 scale and bias errors (1 % and 0.05 m/s^2 an axis) come through gravity differently as it
@@ -97,10 +101,23 @@ class Stroke:
         at most HIP_TO_SENSOR_M per radian; one that moved further turned at the hip (and
         knee) by at least as much (a dead bug's shin hardly turns while the foot goes 0.3 m
         down and back). The rise counts only when it is at least MIN_RISE_M, for a stroke
-        that turned the shin less than RISE_UNDER_TURN_DEG."""
-        if self.rise_m is None or abs(self.rise_m) < MIN_RISE_M or self.size_deg >= RISE_UNDER_TURN_DEG:
+        that turned the shin less than RISE_UNDER_TURN_DEG and was not swung (a swing's abrupt
+        start or stop is not sampled well enough for the double integral)."""
+        if (
+            self.rise_m is None
+            or abs(self.rise_m) < MIN_RISE_M
+            or self.size_deg >= RISE_UNDER_TURN_DEG
+            or self.swung
+        ):
             return self.size_deg
         return max(self.size_deg, math.degrees(abs(self.rise_m) / HIP_TO_SENSOR_M))
+
+    @property
+    def swung(self) -> bool:
+        """Quick, its speed peaking early or late: ballistic (SWUNG_UNDER_S, SWUNG_PEAK_POSITION)."""
+        position = self.peak_position
+        quick = self.end_s - self.start_s < SWUNG_UNDER_S
+        return quick and not SWUNG_PEAK_POSITION[0] <= position <= SWUNG_PEAK_POSITION[1]
 
     @property
     def peak_position(self) -> float:

@@ -463,8 +463,8 @@ def test_a_stroke_starts_where_the_last_one_stopped_however_far_back_it_reaches(
     assert lower.size_deg == pytest.approx(80.0, abs=2.0)
 
 
-def _hand_stroke(turn_deg: float, rise_m: float | None) -> Stroke:
-    return Stroke(1, 0.0, 1.0, 2.0, 10.0, 0.0, turn_deg, 2.0, rise_m)
+def _hand_stroke(turn_deg: float, rise_m: float | None, peak_s: float = 1.0, end_s: float = 2.0) -> Stroke:
+    return Stroke(1, 0.0, peak_s, end_s, 10.0, 0.0, turn_deg, end_s, rise_m)
 
 
 @pytest.mark.parametrize(
@@ -484,6 +484,17 @@ def test_a_strokes_reach_is_its_turn_or_the_least_turn_at_the_hip_that_explains_
     stroke = _hand_stroke(turn_deg, rise_m)
     assert stroke.size_deg == pytest.approx(turn_deg)
     assert stroke.reach_deg == pytest.approx(reach_deg)
+
+
+@pytest.mark.parametrize(
+    ("peak_s", "end_s", "counts"),
+    [(0.4, 0.5, False), (0.1, 0.5, False), (0.25, 0.5, True), (4.0, 5.0, True), (1.0, 5.0, True)],
+)
+def test_the_rise_of_a_swing_does_not_count(peak_s: float, end_s: float, *, counts: bool) -> None:
+    """A quick stroke whose speed peaks early or late was swung: its abrupt start or stop is not
+    sampled well enough to integrate twice. A slow one's peak is too flat to tell that by."""
+    stroke = _hand_stroke(3.0, 0.3, peak_s, end_s)
+    assert stroke.reach_deg == pytest.approx(math.degrees(0.3 / HIP_TO_SENSOR_M) if counts else 3.0)
 
 
 def _shaking_rise(t: FloatArray, start_s: float, duration_s: float, rise_m: float) -> FloatArray:
