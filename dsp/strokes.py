@@ -76,7 +76,8 @@ class Stroke:
         start_deg, end_deg: lift angle at the ends.
         known_s: time of the sample that completed it (when a live session knows it).
         rise_m: how far the sensor went up, m (None where not known: its acceleration not
-            measured, or the stroke not from rest to rest).
+            measured, the stroke not from rest to rest, or turning RISE_UNDER_TURN_DEG or more
+            but for one following a stroke measured by its rise).
     """
 
     direction: int
@@ -158,6 +159,7 @@ class StrokeDetector:
         self._rearm_dps = moving_dps  # ...faster than this
         self._last_end_s = -np.inf  # the placed end of the last stroke
         self._last_direction = 0  # ...and its direction
+        self._after_rise = False  # the last stroke told was measured by its rise
         self._floor = 0  # no stroke starts before this sample (the last one's end, a long gap)
         self._delay_s = 0.0
         self._open_at = 0  # its first index above the threshold, in the history
@@ -260,6 +262,7 @@ class StrokeDetector:
         self._floor = j
         if stroke.reach_deg >= MIN_STROKE_DEG:
             found.append(stroke)
+            self._after_rise = stroke.reach_deg > stroke.size_deg
         return j
 
     def _place(self, j: int) -> Stroke:
@@ -288,10 +291,13 @@ class StrokeDetector:
         end_deg = start_deg + (at_b - start_deg) / _COVERED_AT_FRACTION
         # The rise is integrated from rest to rest (or from a turn back): not over a stroke
         # that set off the same way before the last one stopped (the wobble of a leg at the
-        # top, running into its lowering).
+        # top, running into its lowering). A big turn's is not measured well: it is wanted only
+        # after a stroke measured by its rise (does this one bring the sensor back?).
         i0, i1 = (int(i) for i in np.searchsorted(sample_t, (start, end)))
         from_rest = i0 > 0 and (d != self._last_direction or start >= self._last_end_s - OVERLAP_S)
-        rise = _rise_m(sample_t[i0:i1], self._up[i0:i1]) if from_rest else None  # i0 0: not all kept
+        wanted = abs(end_deg - start_deg) < RISE_UNDER_TURN_DEG or self._after_rise
+        measured = from_rest and wanted  # i0 0: not all kept
+        rise = _rise_m(sample_t[i0:i1], self._up[i0:i1]) if measured else None
         self._last_end_s, self._last_direction = end, d
         return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(sample_t[j]), rise)
 
