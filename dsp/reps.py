@@ -31,7 +31,7 @@ import numpy.typing as npt
 from dsp.events import Phase
 from dsp.lift import AngleTrack
 from dsp.settings import Settings
-from dsp.strokes import Stroke, StrokeDetector, StrokeStarted
+from dsp.strokes import RISE_UNDER_TURN_DEG, Stroke, StrokeDetector, StrokeStarted
 from dsp.tremor import unsmoothed
 
 FloatArray = npt.NDArray[np.float64]
@@ -73,6 +73,9 @@ KEEP_S = MAX_HOLD_S + 20.0
 """Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
 BACK_FRACTION = 0.35
 """A rep's second stroke covers at least this share of its first."""
+RISE_BACK_FRACTION = 0.5
+"""...and, when the first moved the sensor further than its turn explains, brings the sensor
+back this share of the way at least (a partial dead bug comes back 0.6 of it)."""
 AGAINST_TURN_M = 0.08
 """A stroke that moves the sensor this far the other way from its turn of the shin moves the
 leg against it (a leg lifted about the hip takes the shin sensor up by 0.3 m or more)."""
@@ -213,7 +216,7 @@ class RepCounter:
         first = self._first
         if (
             first is not None
-            and stroke.size_deg < BACK_FRACTION * first.size_deg
+            and stroke.reach_deg < BACK_FRACTION * first.reach_deg
             and not _ends_near_start(first, stroke)
         ):
             return  # a bounce off the bottom, an adjustment: the rep goes on
@@ -230,31 +233,33 @@ class RepCounter:
             # A new set, perhaps of another exercise: find out how it goes again.
             self._mode, self._first, self._full_roms, self._rep_starts_s = 0, None, [], []
         smallest = self._smallest_rep_deg()
-        if stroke.size_deg < 0.5 * smallest:
+        if stroke.reach_deg < 0.5 * smallest:
             return  # an adjustment at the top or the bottom
         if self._mode == 0:
             # A set's first rep leaves a leg that waited still (for the set to start); a
             # movement straight out of another one is still getting into position.
-            if stroke.size_deg < smallest or still_s < DECIDE_AFTER_STILL_S:
+            if stroke.reach_deg < smallest or still_s < DECIDE_AFTER_STILL_S:
                 return
             if stroke.direction > 0:
                 self._mode = 1
-            elif self._held_before(stroke.start_s):
+            elif self._held_before(stroke.start_s) and not _against_turn(stroke):
                 self._mode = -1
             else:
-                return  # lowering from rest: getting into position (knees drawn up)
+                # Lowering from rest: getting into position (knees drawn up); or the shin turned
+                # down while the sensor rose: a dead bug's return, the rest of a rep not seen.
+                return
         if stroke.direction == self._mode:
             # A top-start rep leaves a held leg; one at rest is moving about (repositioning).
             held = self._mode > 0 or self._held_before(stroke.start_s)
-            self._first = stroke if stroke.size_deg >= smallest and held else None
+            self._first = stroke if stroke.reach_deg >= smallest and held else None
             return
         first, self._first = self._first, None
         if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
             return
         # Back a good part of the way (a partial rep comes back from about half way), or to
         # about where it started (a held leg may sag during a long hold, shortening the way).
-        back = stroke.size_deg >= BACK_FRACTION * first.size_deg or _ends_near_start(first, stroke)
-        if not back or not self._plausible(first, stroke):
+        back = stroke.reach_deg >= BACK_FRACTION * first.reach_deg or _ends_near_start(first, stroke)
+        if not back or not _rises_back(first, stroke) or not self._plausible(first, stroke):
             return
         self._pending = (first, stroke)
         self._rep_starts_s.append(first.start_s)
@@ -277,7 +282,7 @@ class RepCounter:
         return (
             held is not None
             and stroke.start_s - held.end_s <= self.settings.set_rest_s
-            and ALIKE_RATIO[0] <= stroke.size_deg / max(held.rom_deg, 1e-9) <= ALIKE_RATIO[1]
+            and ALIKE_RATIO[0] <= stroke.reach_deg / max(held.rom_deg, 1e-9) <= ALIKE_RATIO[1]
         )
 
     def _smallest_rep_deg(self) -> float:
@@ -403,7 +408,7 @@ class RepCounter:
         if self._lowered_on_the_turn_up(first, second):
             up, down = down, up
         angles = (first.start_deg, first.end_deg, second.start_deg, second.end_deg)
-        rom = max(angles) - min(angles)
+        rom = max(max(angles) - min(angles), first.reach_deg, second.reach_deg)
         typical = float(np.median(self._full_roms[-TYPICAL_OF:])) if self._full_roms else None
         partial = typical is not None and rom < self.settings.partial_fraction * typical
         if not partial:
@@ -452,6 +457,25 @@ def _phase_after(stroke: Stroke) -> str:
 def _may_bounce(first: Stroke, second: Stroke) -> bool:
     """A bottom-start rep whose lowering was dropped: the leg may bounce off the bottom."""
     return first.direction > 0 and second.peak_position > SWING_PEAK_POSITION
+
+
+def _against_turn(stroke: Stroke) -> bool:
+    """The stroke moved the sensor clearly the other way from the shin's turn (see
+    `RepCounter._lowered_on_the_turn_up`), and turned little enough for its rise to be
+    measured well (`dsp.strokes.RISE_UNDER_TURN_DEG`)."""
+    if stroke.rise_m is None or stroke.size_deg >= RISE_UNDER_TURN_DEG:
+        return False
+    against = -stroke.direction * stroke.rise_m
+    return against > AGAINST_TURN_M and against > AGAINST_PER_RAD_M * math.radians(stroke.size_deg)
+
+
+def _rises_back(first: Stroke, second: Stroke) -> bool:
+    """A first stroke that moved the sensor further than its turn explains (`Stroke.reach_deg`)
+    is followed by one that brings the sensor back a good part of its way (a dead bug's
+    return), not by one that turns the shin (legs put down from tabletop, knees drawn up)."""
+    if first.reach_deg <= first.size_deg or first.rise_m is None:
+        return True
+    return second.rise_m is not None and -second.rise_m / first.rise_m >= RISE_BACK_FRACTION
 
 
 def _ends_near_start(first: Stroke, second: Stroke) -> bool:

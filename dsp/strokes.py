@@ -13,6 +13,7 @@ per sample, so any split of the same samples gives the same strokes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,30 @@ HISTORY_S = 15.0
 TREMOR_HZ = 10.0
 """Physiological tremor of a held leg: 8 to 12 Hz."""
 MIN_STROKE_DEG = 4.0
-"""Smaller movements (tremor, a twitch) are not strokes."""
+"""Smaller movements (tremor, a twitch) are not strokes (see `Stroke.reach_deg`)."""
+HIP_TO_SENSOR_M = 0.8
+"""No shin sensor sits further from the hip than this: the thigh and half the shank of a tall
+athlete (0.37 of a height of 2.1 m; Winter, Biomechanics and Motor Control of Human Movement,
+Fig. 4.1)."""
+MIN_RISE_M = 0.15
+"""A smaller rise tells nothing the turn does not: a leg fidgeting about the hip, the knee
+bending, moves the sensor about 0.1 m (a dead bug moves it 0.2 to 0.35 m, a partial one
+about 0.2 m)."""
+SWUNG_PEAK_POSITION = (0.3, 0.7)
+SWUNG_UNDER_S = 1.5
+"""A stroke shorter than this whose speed peaks outside these shares of it (0.5 for minimum
+jerk) was swung (a slow one's peak is too flat to place so well)."""
+RISE_UNDER_TURN_DEG = 20.0
+"""A sensor that turns further than this has its rise measured badly: its accelerometer's
+scale and bias errors (1 % and 0.05 m/s^2 an axis) come through gravity differently as it
+turns, which over a slow stroke integrates to as much as a leg's whole movement (a heel tap
+lowered in 8 s, turning 45 degrees and 0.3 m down, measured 1.3 m)."""
+OVERLAP_S = 0.1
+"""A stroke placed to start this much before the last one's end, the same way, still started
+from rest (the placed ends of slow strokes are that uncertain)."""
+SMOOTH_S = 0.3
+"""The sensor's acceleration is averaged over this long (three periods of a 10 Hz tremor)
+before it is integrated into a stroke's rise."""
 SLOW_FRACTION = 0.4
 """A stroke is followed from when its speed passes this share of `moving_dps`: a slow one that
 never reaches `moving_dps` (a dead bug's shin, turning 10 degrees in 8 s, peaks at 2 deg/s)
@@ -51,6 +75,9 @@ class Stroke:
         peak_s: when the speed peaked; peak_dps: that speed, deg/s (positive).
         start_deg, end_deg: lift angle at the ends.
         known_s: time of the sample that completed it (when a live session knows it).
+        rise_m: how far the sensor went up, m (None where not known: its acceleration not
+            measured, the stroke not from rest to rest, or turning RISE_UNDER_TURN_DEG or more
+            but for one following a stroke measured by its rise).
     """
 
     direction: int
@@ -61,10 +88,37 @@ class Stroke:
     start_deg: float
     end_deg: float
     known_s: float
+    rise_m: float | None = None
 
     @property
     def size_deg(self) -> float:
+        """How far the shin turned, degrees."""
         return abs(self.end_deg - self.start_deg)
+
+    @property
+    def reach_deg(self) -> float:
+        """How far the leg moved, degrees: the shin's turn, or more when the sensor rose or
+        fell further than that turn explains. A leg turning about the hip moves a shin sensor
+        at most HIP_TO_SENSOR_M per radian; one that moved further turned at the hip (and
+        knee) by at least as much (a dead bug's shin hardly turns while the foot goes 0.3 m
+        down and back). The rise counts only when it is at least MIN_RISE_M, for a stroke
+        that turned the shin less than RISE_UNDER_TURN_DEG and was not swung (a swing's abrupt
+        start or stop is not sampled well enough for the double integral)."""
+        if (
+            self.rise_m is None
+            or abs(self.rise_m) < MIN_RISE_M
+            or self.size_deg >= RISE_UNDER_TURN_DEG
+            or self.swung
+        ):
+            return self.size_deg
+        return max(self.size_deg, math.degrees(abs(self.rise_m) / HIP_TO_SENSOR_M))
+
+    @property
+    def swung(self) -> bool:
+        """Quick, its speed peaking early or late: ballistic (SWUNG_UNDER_S, SWUNG_PEAK_POSITION)."""
+        position = self.peak_position
+        quick = self.end_s - self.start_s < SWUNG_UNDER_S
+        return quick and not SWUNG_PEAK_POSITION[0] <= position <= SWUNG_PEAK_POSITION[1]
 
     @property
     def peak_position(self) -> float:
@@ -99,10 +153,13 @@ class StrokeDetector:
         self._t = np.zeros(0)
         self._angle = np.zeros(0)
         self._v = np.zeros(0)
+        self._up = np.zeros(0)  # the sensor's upward acceleration, NaN where unknown
         self._open = 0  # direction of the stroke in progress, 0 if none
         self._rearm = 0  # direction of the last stroke while its tail is still fast
         self._rearm_dps = moving_dps  # ...faster than this
         self._last_end_s = -np.inf  # the placed end of the last stroke
+        self._last_direction = 0  # ...and its direction
+        self._after_rise = False  # the last stroke told was measured by its rise
         self._floor = 0  # no stroke starts before this sample (the last one's end, a long gap)
         self._delay_s = 0.0
         self._open_at = 0  # its first index above the threshold, in the history
@@ -132,6 +189,8 @@ class StrokeDetector:
         self._t = np.concatenate((self._t, track.time_s - self._delay_s))
         self._angle = np.concatenate((self._angle, track.angle_deg))
         self._v = np.concatenate((self._v, velocity))
+        up = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
+        self._up = np.concatenate((self._up, up))
         # A stroke in progress is followed across a gap, short or long: the leg moved, and
         # the samples after the gap tell where it went (its speed there places the end, in
         # the gap if it had stopped or turned back). Dropping it lost the rep.
@@ -208,8 +267,9 @@ class StrokeDetector:
         # off the bottom): below moving_dps it has ended.
         self._rearm, self._open, self._rearm_dps = self._open, 0, self.moving_dps
         self._floor = j
-        if stroke.size_deg >= MIN_STROKE_DEG:
+        if stroke.reach_deg >= MIN_STROKE_DEG:
             found.append(stroke)
+            self._after_rise = stroke.reach_deg > stroke.size_deg
         return j
 
     def _place(self, j: int) -> Stroke:
@@ -242,8 +302,19 @@ class StrokeDetector:
             # _COVERED_AT_FRACTION of its way: the rest is extrapolated.
             at_b = float(np.interp(t_b, sample_t, angle))
             end_deg = start_deg + (at_b - start_deg) / _COVERED_AT_FRACTION
-        self._last_end_s = end
-        return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(sample_t[j]))
+        # The rise is integrated from rest to rest (or from a turn back): not over a stroke
+        # that set off the same way before the last one stopped (the wobble of a leg at the
+        # top, running into its lowering), nor across a long gap. A big turn's is not measured
+        # well: it is wanted only after a stroke measured by its rise (does this one bring the
+        # sensor back?).
+        i0, i1 = (int(i) for i in np.searchsorted(sample_t, (start, end)))
+        from_rest = i0 > 0 and (d != self._last_direction or start >= self._last_end_s - OVERLAP_S)
+        wanted = abs(end_deg - start_deg) < RISE_UNDER_TURN_DEG or self._after_rise
+        bridged = i1 - i0 < 2 or float(np.max(np.diff(sample_t[i0:i1]))) <= MAX_BRIDGED_GAP_S
+        measured = from_rest and wanted and bridged  # i0 0: not all kept
+        rise = _rise_m(sample_t[i0:i1], self._up[i0:i1]) if measured else None
+        self._last_end_s, self._last_direction = end, d
+        return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(sample_t[j]), rise)
 
     def _forget(self) -> None:
         """Drop history older than HISTORY_S, keeping the stroke in progress whole."""
@@ -253,9 +324,29 @@ class StrokeDetector:
             keep_from = min(keep_from, int(np.searchsorted(self._t, self._t[self._open_at] - HISTORY_S)))
         if keep_from > 0:
             self._t, self._angle, self._v = self._t[keep_from:], self._angle[keep_from:], self._v[keep_from:]
+            self._up = self._up[keep_from:]
             self._open_at -= keep_from
             self._peak_at -= keep_from
             self._floor = max(self._floor - keep_from, 0)
+
+
+def _rise_m(t: FloatArray, up: FloatArray) -> float | None:
+    """How far the sensor went up over a stroke, m, from its upward acceleration (m/s^2 at
+    times `t`) integrated twice, from rest to rest: the velocity left at the end is the
+    accelerometer's bias integrated, taken off in proportion to the time, as a constant bias
+    leaves it. None if not known."""
+    if t.size < 4 or not np.isfinite(up).all():
+        return None
+    # A held leg's tremor shakes the sensor by more than a slow stroke accelerates it: its
+    # mean over a few periods leaves the stroke, and across lost samples stands for them
+    # better than the samples on either side (each caught at some phase of the tremor).
+    lo, hi = np.searchsorted(t, t - 0.5 * SMOOTH_S), np.searchsorted(t, t + 0.5 * SMOOTH_S, side="right")
+    summed = np.concatenate(([0.0], np.cumsum(up)))
+    smooth = (summed[hi] - summed[lo]) / (hi - lo)
+    dt = np.diff(t)
+    v = np.concatenate(([0.0], np.cumsum(0.5 * (smooth[1:] + smooth[:-1]) * dt)))
+    v -= v[-1] * (t - t[0]) / (t[-1] - t[0])
+    return float(np.sum(0.5 * (v[1:] + v[:-1]) * dt))
 
 
 def _crossing(t: FloatArray, v: FloatArray, k: int, level: float) -> float:

@@ -592,3 +592,52 @@ def test_reps_one_sample_at_a_time() -> None:
 
 def test_a_long_block_is_the_same_as_short_ones() -> None:
     assert _count_parts([SESSION]) == REFERENCE
+
+
+def _dead_bug(cycle: Sequence[tuple[float, float | None]], turn_deg: float, drop_m: float) -> AngleTrack:
+    """Three dead bugs from a held tabletop: each `(duration, share of the way)` of the cycle
+    turns the shin up `turn_deg` times the share while the sensor drops `drop_m` times it."""
+    moves = [Move(2.0)] + 3 * [Move(d, None if x is None else turn_deg * x) for d, x in cycle]
+    track = motion(moves, tremor_spans=[(0.0, 60.0, 5.0)])
+    height = motion([Move(2.0)] + 3 * [Move(d, None if x is None else -100.0 * drop_m * x) for d, x in cycle])
+    vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)  # cm -> m
+    return dataclasses.replace(track, vertical_mps2=vertical)
+
+
+def test_a_dead_bug_whose_shin_hardly_turns_is_counted_by_how_far_the_sensor_goes() -> None:
+    """The shin turns 3.5 degrees (under min_rom_deg) while the sensor goes 0.28 m down and
+    back: reps all the same, told at once (no wait for confirmation: the leg moved at least
+    20 degrees at the hip), lowered first. Without the accelerometer they are not reps."""
+    track = _dead_bug([(3.0, 1.0), (0.5, None), (1.5, 0.0), (3.0, None)], 3.5, 0.28)
+    found = reps(count(track))
+    assert len(found) == 3
+    assert all(r.rom_deg >= 20.0 for r in found)
+    assert all(r.known_s - r.end_s < 0.3 for r in found)
+    assert [r.eccentric_s for r in found] == pytest.approx([3.0] * 3, abs=0.1)
+    assert reps(count(dataclasses.replace(track, vertical_mps2=None))) == []
+
+
+def test_legs_put_down_from_tabletop_and_knees_drawn_up_are_no_rep() -> None:
+    """The shin hardly turns while the sensor drops 0.42 m (legs put down flat), then turns
+    down 45 degrees while it comes up only 0.16 m (knees drawn up): the sensor did not come
+    back, so the two are no rep."""
+    moves = [Move(2.0), Move(1.5, 1.5), Move(2.0), Move(1.2, -45.0), Move(4.0)]
+    track = motion(moves, tremor_spans=[(0.0, 2.0, 5.0)])
+    height = motion([Move(2.0), Move(1.5, -42.0), Move(2.0), Move(1.2, -26.0), Move(4.0)])
+    vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)
+    assert reps(count(dataclasses.replace(track, vertical_mps2=vertical))) == []
+
+
+def test_a_set_that_starts_with_a_dead_bugs_return_is_paired_from_the_next_lowering() -> None:
+    """The set's first lowering went unseen (the shin did not turn); its return, which turns
+    the shin down 8 degrees while the sensor rises 0.28 m, is no top-start lowering: the reps
+    that follow go out (shin up, sensor down) and come back."""
+    cycle = [Move(3.0, 2.0), Move(0.5), Move(1.5, -8.0), Move(3.0)]
+    track = motion([Move(2.0), Move(1.5, -8.0), Move(3.0), *(3 * cycle)], tremor_spans=[(0.0, 60.0, 5.0)])
+    rise = [Move(3.0, 0.0), Move(0.5), Move(1.5, 28.0), Move(3.0)]
+    height = motion([Move(2.0), Move(1.5, 28.0), Move(3.0), *(3 * rise)])
+    vertical = np.gradient(height.velocity_dps / 100.0, track.time_s)  # cm -> m
+    found = reps(count(dataclasses.replace(track, vertical_mps2=vertical)))
+    assert [r.start_s for r in found] == pytest.approx([6.5, 14.5, 22.5], abs=0.1)
+    assert [r.eccentric_s for r in found] == pytest.approx([3.0] * 3, abs=0.1)
+    assert all(r.known_s - r.end_s < 0.3 for r in found)

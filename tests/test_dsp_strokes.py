@@ -8,6 +8,7 @@ detector is judged against the motion, not against a previous run.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Sequence
@@ -21,7 +22,15 @@ from hypothesis import strategies as st
 
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 from dsp.settings import Settings
-from dsp.strokes import MIN_STROKE_DEG, Stroke, StrokeDetector, StrokeStarted
+from dsp.strokes import (
+    HIP_TO_SENSOR_M,
+    MIN_RISE_M,
+    MIN_STROKE_DEG,
+    RISE_UNDER_TURN_DEG,
+    Stroke,
+    StrokeDetector,
+    StrokeStarted,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -499,3 +508,99 @@ def test_a_stroke_starts_where_the_last_one_stopped_however_far_back_it_reaches(
     assert lower.start_s < raise_.end_s
     assert lower.start_deg == pytest.approx(80.0, abs=1.0)
     assert lower.size_deg == pytest.approx(80.0, abs=2.0)
+
+
+def _hand_stroke(turn_deg: float, rise_m: float | None, peak_s: float = 1.0, end_s: float = 2.0) -> Stroke:
+    return Stroke(1, 0.0, peak_s, end_s, 10.0, 0.0, turn_deg, end_s, rise_m)
+
+
+@pytest.mark.parametrize(
+    ("turn_deg", "rise_m", "reach_deg"),
+    [
+        (3.0, -0.28, math.degrees(0.28 / HIP_TO_SENSOR_M)),  # a dead bug: the rise tells
+        (3.0, 0.28, math.degrees(0.28 / HIP_TO_SENSOR_M)),  # either way
+        (3.0, None, 3.0),  # not known: the turn
+        (3.0, 0.9 * MIN_RISE_M, 3.0),  # too small a rise to tell anything
+        (15.0, 0.05, 15.0),  # the turn explains more than the rise
+        (RISE_UNDER_TURN_DEG + 1.0, 1.0, RISE_UNDER_TURN_DEG + 1.0),  # a big turn: rise not trusted
+    ],
+)
+def test_a_strokes_reach_is_its_turn_or_the_least_turn_at_the_hip_that_explains_its_rise(
+    turn_deg: float, rise_m: float | None, reach_deg: float
+) -> None:
+    stroke = _hand_stroke(turn_deg, rise_m)
+    assert stroke.size_deg == pytest.approx(turn_deg)
+    assert stroke.reach_deg == pytest.approx(reach_deg)
+
+
+@pytest.mark.parametrize(
+    ("peak_s", "end_s", "counts"),
+    [(0.4, 0.5, False), (0.1, 0.5, False), (0.25, 0.5, True), (4.0, 5.0, True), (1.0, 5.0, True)],
+)
+def test_the_rise_of_a_swing_does_not_count(peak_s: float, end_s: float, *, counts: bool) -> None:
+    """A quick stroke whose speed peaks early or late was swung: its abrupt start or stop is not
+    sampled well enough to integrate twice. A slow one's peak is too flat to tell that by."""
+    stroke = _hand_stroke(3.0, 0.3, peak_s, end_s)
+    assert stroke.reach_deg == pytest.approx(math.degrees(0.3 / HIP_TO_SENSOR_M) if counts else 3.0)
+
+
+def _shaking_rise(t: FloatArray, start_s: float, duration_s: float, rise_m: float) -> FloatArray:
+    """Upward acceleration (m/s^2) of a minimum-jerk rise, with a held leg's tremor at 10 Hz
+    (0.3 m/s^2, far more than a slow stroke's own) and an accelerometer bias."""
+    s = np.clip((t - start_s) / duration_s, 0.0, 1.0)
+    inside = (t > start_s) & (t < start_s + duration_s)
+    accel = np.where(inside, rise_m * (60 * s - 180 * s**2 + 120 * s**3) / duration_s**2, 0.0)
+    return np.asarray(accel + 0.3 * np.sin(2 * math.pi * 10.0 * t + 0.4) + 0.08, dtype=np.float64)
+
+
+def _run_product(tr: AngleTrack) -> list[Stroke]:
+    return strokes(StrokeDetector(Settings().moving_dps).update(tr))
+
+
+@pytest.mark.parametrize(("rate_hz", "duration_s"), [(25.0, 1.2), (100.0, 1.2), (25.0, 3.0)])
+def test_a_stroke_that_hardly_turns_the_shin_is_kept_for_how_far_the_sensor_went(
+    rate_hz: float, duration_s: float
+) -> None:
+    """A dead bug's return: the shin turns back 3.5 degrees (under MIN_STROKE_DEG) while the
+    sensor rises 0.28 m. Without the accelerometer it is no stroke."""
+    t, angle, velocity = motion([Move(2.0, None), Move(duration_s, -3.5), Move(3.0, None)], rate_hz=rate_hz)
+    plain = track(t, angle, velocity)
+    assert _run_product(plain) == []
+    lifted = dataclasses.replace(plain, vertical_mps2=_shaking_rise(t, 2.0, duration_s, 0.28))
+    (found,) = _run_product(lifted)
+    assert found.direction == -1
+    assert found.rise_m == pytest.approx(0.28, abs=0.03)
+    assert found.reach_deg > MIN_STROKE_DEG
+
+
+def test_a_strokes_rise_survives_lost_samples_of_a_shaking_leg() -> None:
+    """0.4 s lost in the middle of a slow drop at 25 Hz, through tremor and a bias: the drop
+    is still measured."""
+    t, angle, velocity = motion([Move(2.0, None), Move(3.0, 3.5), Move(3.0, None)], rate_hz=25.0)
+    vertical = _shaking_rise(t, 2.0, 3.0, -0.28)
+    keep = (t < 3.3) | (t > 3.7)
+    gaps = np.zeros(t.size, dtype=np.bool_)
+    gaps[np.flatnonzero(~keep)[-1] + 1] = True
+    lossy = dataclasses.replace(
+        track(t[keep], angle[keep], velocity[keep], gaps[keep]), vertical_mps2=vertical[keep]
+    )
+    (found,) = _run_product(lossy)
+    assert found.rise_m == pytest.approx(-0.28, abs=0.03)
+
+
+def test_a_stroke_setting_off_the_same_way_before_the_last_one_stopped_has_no_rise() -> None:
+    """A leg raised 15 degrees that runs on 6 more before it stops (a wobble at the top): the
+    second stroke set off before the first stopped, not from rest, and its double integral
+    would take in the raise: it tells no rise. The raise does."""
+    t = np.arange(0.0, 8.0, 0.01)
+    angle, velocity = np.zeros_like(t), np.zeros_like(t)
+    for start_s, duration_s, size_deg in ((2.0, 1.0, 15.0), (2.75, 1.0, 6.0)):
+        s = np.clip((t - start_s) / duration_s, 0.0, 1.0)
+        angle += size_deg * (10 * s**3 - 15 * s**4 + 6 * s**5)
+        velocity += size_deg * 30 * s**2 * (1 - s) ** 2 / duration_s
+    up = np.gradient(np.gradient(0.02 * angle, t), t)  # 20 mm up for each degree
+    found = strokes(_run([dataclasses.replace(track(t, angle, velocity), vertical_mps2=up)]))
+    assert [s.direction for s in found] == [1, 1]
+    assert found[0].rise_m is not None
+    assert found[0].rise_m > 0.2
+    assert found[1].rise_m is None
