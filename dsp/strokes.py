@@ -48,6 +48,10 @@ SWUNG_PEAK_POSITION = (0.3, 0.7)
 SWUNG_UNDER_S = 1.5
 """A stroke shorter than this whose speed peaks outside these shares of it (0.5 for minimum
 jerk) was swung (a slow one's peak is too flat to place so well)."""
+RISE_OVER_TURN = 2.0
+"""The rise stands for the leg's reach only when it means at least this many times the shin's
+turn: a little more than the turn explains is a leg turning about a nearer joint, or a fidget
+at rest (two of them, rising 0.17-0.19 m, confirmed each other as reps)."""
 RISE_UNDER_TURN_DEG = 20.0
 """A sensor that turns further than this has its rise measured badly: its accelerometer's
 scale and bias errors (1 % and 0.05 m/s^2 an axis) come through gravity differently as it
@@ -111,7 +115,8 @@ class Stroke:
             or self.swung
         ):
             return self.size_deg
-        return max(self.size_deg, math.degrees(abs(self.rise_m) / HIP_TO_SENSOR_M))
+        rise_deg = math.degrees(abs(self.rise_m) / HIP_TO_SENSOR_M)
+        return rise_deg if rise_deg >= RISE_OVER_TURN * self.size_deg else self.size_deg
 
     @property
     def swung(self) -> bool:

@@ -522,6 +522,9 @@ def _hand_stroke(turn_deg: float, rise_m: float | None, peak_s: float = 1.0, end
         (3.0, None, 3.0),  # not known: the turn
         (3.0, 0.9 * MIN_RISE_M, 3.0),  # too small a rise to tell anything
         (15.0, 0.05, 15.0),  # the turn explains more than the rise
+        # A fidget at rest: the rise means 13 degrees at the hip, under twice the turn.
+        (8.0, 0.18, 8.0),
+        (6.0, 0.18, math.degrees(0.18 / HIP_TO_SENSOR_M)),  # over twice the turn: the rise tells
         (RISE_UNDER_TURN_DEG + 1.0, 1.0, RISE_UNDER_TURN_DEG + 1.0),  # a big turn: rise not trusted
     ],
 )
