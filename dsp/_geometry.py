@@ -46,3 +46,15 @@ def differences(x: FloatArray, before: float) -> FloatArray:
         out[0] = x[0] - before
         np.subtract(x[1:], x[:-1], out=out[1:])
     return out
+
+
+def heights_m(time_s: FloatArray, up_mps2: FloatArray, *, still_at_end: bool = True) -> FloatArray:
+    """Height (m) at each time of a sensor still at the first, from its upward acceleration
+    (m/s^2, gravity taken off) integrated twice (trapezoids). Still at the end too (the
+    default), the speed the integral leaves there is the accelerometer's bias integrated: it
+    is taken off in proportion to the time, as a constant bias leaves it."""
+    step_s = np.diff(time_s)
+    speed = np.concatenate(([0.0], np.cumsum(0.5 * (up_mps2[1:] + up_mps2[:-1]) * step_s)))
+    if still_at_end:
+        speed -= speed[-1] * (time_s - time_s[0]) / (time_s[-1] - time_s[0])
+    return np.concatenate(([0.0], np.cumsum(0.5 * (speed[1:] + speed[:-1]) * step_s)))

@@ -29,7 +29,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import row_norms
+from dsp._geometry import heights_m, row_norms
 from dsp._rest import STILL_GYRO_RPS, RestReference
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import PostureChanged
@@ -246,8 +246,7 @@ def _rise(
     each sample is `up` turned by the gyro: a pelvis turns about one axis (its tilt), so the
     summed rotation vector is its turn (curling up 15 degrees without that reads as a drop of
     0.3 m in a second). The speed is zero at the still end and taken as zero at the start (a
-    still moment, or a swinging body at the end of its swing); measured at the end, what the
-    integral leaves there is its drift, a bias of the acceleration, taken off evenly.
+    still moment, or a swinging body at the end of its swing): `heights_m`.
     """
     step_s = np.diff(time_s)
     if step_s.size == 0 or float(step_s.max()) > MAX_GAP_IN_RISE_S:
@@ -261,10 +260,7 @@ def _rise(
         return None
     g = float(np.linalg.norm(up))
     vertical = np.einsum("ij,ij->i", acc, _turned_back(up / g, turned)) - g
-    speed = np.concatenate(([0.0], np.cumsum(0.5 * (vertical[1:] + vertical[:-1]) * step_s)))
-    if at_end:
-        speed -= speed[-1] * (time_s - time_s[0]) / (time_s[-1] - time_s[0])
-    height = np.concatenate(([0.0], np.cumsum(0.5 * (speed[1:] + speed[:-1]) * step_s)))
+    height = heights_m(time_s, vertical, still_at_end=at_end)
     reached = int(np.argmax(np.abs(height) >= 0.9 * abs(float(height[-1]))))
     return float(height[-1]), float(time_s[reached])
 

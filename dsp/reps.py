@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dsp._geometry import heights_m
 from dsp.events import Phase
 from dsp.lift import AngleTrack
 from dsp.settings import Settings
@@ -327,17 +328,12 @@ class RepCounter:
         return self._shaking_through(first.end_s, second.start_s)
 
     def _rise_m(self, stroke: Stroke) -> float:
-        """How far the sensor went up during a stroke, m (NaN if not known): its upward
-        acceleration integrated twice, the velocity left at the end (the leg is still at both
-        ends) taken for the accelerometer's bias and removed in proportion to the time."""
+        """How far the sensor went up during a stroke, m, from rest to rest (`heights_m`);
+        NaN if not known."""
         i0, i1 = (int(i) for i in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
         if i0 == 0 or i1 - i0 < 4:
             return math.nan  # not all of it kept
-        t, a = self._t[i0:i1], self._vertical[i0:i1]
-        dt = np.diff(t)
-        v = np.concatenate(([0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * dt)))
-        v -= v[-1] * (t - t[0]) / (t[-1] - t[0])
-        return float(np.sum(0.5 * (v[1:] + v[:-1]) * dt))
+        return float(heights_m(self._t[i0:i1], self._vertical[i0:i1])[-1])
 
     def _lowered_on_the_turn_up(self, first: Stroke, second: Stroke) -> bool:
         """The leg went down while the shin turned up, and back (a dead bug: the hip and the

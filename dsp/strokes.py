@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dsp._geometry import heights_m
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -337,9 +338,7 @@ class StrokeDetector:
 
 def _rise_m(t: FloatArray, up: FloatArray) -> float | None:
     """How far the sensor went up over a stroke, m, from its upward acceleration (m/s^2 at
-    times `t`) integrated twice, from rest to rest: the velocity left at the end is the
-    accelerometer's bias integrated, taken off in proportion to the time, as a constant bias
-    leaves it. None if not known."""
+    times `t`), from rest to rest (`heights_m`). None if not known."""
     if t.size < 4 or not np.isfinite(up).all():
         return None
     # A held leg's tremor shakes the sensor by more than a slow stroke accelerates it: its
@@ -347,11 +346,7 @@ def _rise_m(t: FloatArray, up: FloatArray) -> float | None:
     # better than the samples on either side (each caught at some phase of the tremor).
     lo, hi = np.searchsorted(t, t - 0.5 * SMOOTH_S), np.searchsorted(t, t + 0.5 * SMOOTH_S, side="right")
     summed = np.concatenate(([0.0], np.cumsum(up)))
-    smooth = (summed[hi] - summed[lo]) / (hi - lo)
-    dt = np.diff(t)
-    v = np.concatenate(([0.0], np.cumsum(0.5 * (smooth[1:] + smooth[:-1]) * dt)))
-    v -= v[-1] * (t - t[0]) / (t[-1] - t[0])
-    return float(np.sum(0.5 * (v[1:] + v[:-1]) * dt))
+    return float(heights_m(t, (summed[hi] - summed[lo]) / (hi - lo))[-1])
 
 
 def _crossing(t: FloatArray, v: FloatArray, k: int, level: float) -> float:
