@@ -267,7 +267,7 @@ class RepCounter:
 
     def _tremor_between(self, t0: float, t1: float) -> float | None:
         i0, i1 = np.searchsorted(self._t, (t0, t1))
-        return float(np.percentile(self._tremor[i0:i1], 25)) if i1 > i0 else None
+        return _lower_quartile(self._tremor[i0:i1]) if i1 > i0 else None
 
     def _held_before(self, time_s: float) -> bool:
         tremor = self._tremor_between(time_s - HELD_BEFORE_S, time_s)
@@ -421,6 +421,25 @@ def _median(values: list[float]) -> float:
     half = len(ordered) // 2
     # numpy sums from 0.0 (so -0.0 comes out as 0.0).
     return 0.0 + ordered[half] if len(ordered) % 2 else (0.0 + ordered[half - 1] + ordered[half]) / 2
+
+
+def _lower_quartile(values: FloatArray) -> float:
+    """`np.percentile(values, 25)` (not empty), the same number at a tenth of its cost: the
+    two order statistics around it, interpolated as numpy does (from the nearer one)."""
+    n = values.size
+    at = (n - 1) * 0.25
+    if n == 1:  # numpy takes the last number from both sides, at a weight of 1
+        a = b = float(values[0])
+        gamma = 1.0
+    else:
+        below = math.floor(at)
+        # numpy's partition (which places equal numbers, 0.0 and -0.0, as these indices have it).
+        ordered = np.partition(values, sorted({0, below, below + 1, n - 1}))
+        if np.isnan(ordered).any():
+            return math.nan
+        a, b, gamma = float(ordered[below]), float(ordered[below + 1]), at - below
+    step = b - a
+    return b - step * (1 - gamma) if gamma >= 0.5 else a + step * gamma
 
 
 def _phase_after(stroke: Stroke) -> str:
