@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dsp._history import History
 from dsp.events import Phase
 from dsp.lift import AngleTrack
 from dsp.settings import Settings
@@ -124,10 +125,10 @@ class RepCounter:
         self._unconfirmed: LegRep | None = None
         self._full_roms: list[float] = []
         self._last_t = -np.inf
-        # Recent tremor, to tell a held leg from a resting one.
-        self._t = np.zeros(0)
-        self._tremor = np.zeros(0)
-        self._vertical = np.zeros(0)  # the sensor's upward acceleration, NaN where unknown
+        # Recent tremor, to tell a held leg from a resting one, and the sensor's upward
+        # acceleration (NaN where unknown): views of the history.
+        self._history = History(3)
+        self._t, self._tremor, self._vertical = self._history.columns()
         self._delay_s = 0.0
 
     def update(self, track: AngleTrack) -> list[LegRep | Phase]:
@@ -137,10 +138,9 @@ class RepCounter:
             return out
         t = track.time_s - track.velocity_delay_s
         # Histories of tremor and velocity, trimmed after the block's strokes are handled.
-        self._t = np.concatenate((self._t, track.time_s))
-        self._tremor = np.concatenate((self._tremor, track.tremor))
         vertical = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
-        self._vertical = np.concatenate((self._vertical, vertical))
+        self._history.add(track.time_s, track.tremor, vertical)
+        self._t, self._tremor, self._vertical = self._history.columns()
         moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
         self._delay_s = track.velocity_delay_s
         for item in self._strokes.update(track):
@@ -153,8 +153,8 @@ class RepCounter:
                 self._on_stroke(item)
         self._settle(t, moving, float(t[-1]) + 1e-9, out)
         self._last_t = float(t[-1])
-        keep = int(np.searchsorted(self._t, self._t[-1] - KEEP_S))
-        self._t, self._tremor, self._vertical = self._t[keep:], self._tremor[keep:], self._vertical[keep:]
+        self._history.drop(int(self._t.searchsorted(self._t[-1] - KEEP_S)))
+        self._t, self._tremor, self._vertical = self._history.columns()
         return out
 
     def finish(self) -> list[LegRep | Phase]:
