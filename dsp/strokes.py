@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dsp._history import History
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -96,9 +97,9 @@ class StrokeDetector:
         self._mean_kernel = np.full(taps, 1.0 / taps)
         self._mean_delay_s = 0.0 if rate_hz is None else (taps - 1) / (2.0 * rate_hz)
         self._mean_tail: FloatArray | None = None
-        self._t = np.zeros(0)
-        self._angle = np.zeros(0)
-        self._v = np.zeros(0)
+        # Times of the velocity, the angle and the velocity: views of the history.
+        self._history = History(3)
+        self._t, self._angle, self._v = self._history.columns()
         self._open = 0  # direction of the stroke in progress, 0 if none
         self._rearm = 0  # direction of the last stroke while its tail is still fast
         self._rearm_dps = moving_dps  # ...faster than this
@@ -129,9 +130,8 @@ class StrokeDetector:
             self._mean_tail = joined[-(taps - 1) :]
             velocity = np.convolve(joined, self._mean_kernel, mode="valid")
         self._delay_s = track.velocity_delay_s + self._mean_delay_s
-        self._t = np.concatenate((self._t, track.time_s - self._delay_s))
-        self._angle = np.concatenate((self._angle, track.angle_deg))
-        self._v = np.concatenate((self._v, velocity))
+        self._history.add(track.time_s - self._delay_s, track.angle_deg, velocity)
+        self._t, self._angle, self._v = self._history.columns()
         # A long gap loses the stroke in progress (its shape is unknown); a short one is
         # bridged, as the angle is.
         gaps = np.flatnonzero(track.gap_before) + n_old
@@ -239,7 +239,8 @@ class StrokeDetector:
             # The stroke's start lies before its first fast sample: keep some of that too.
             keep_from = min(keep_from, int(np.searchsorted(self._t, self._t[self._open_at] - HISTORY_S)))
         if keep_from > 0:
-            self._t, self._angle, self._v = self._t[keep_from:], self._angle[keep_from:], self._v[keep_from:]
+            self._history.drop(keep_from)
+            self._t, self._angle, self._v = self._history.columns()
             self._open_at -= keep_from
             self._peak_at -= keep_from
             self._floor = max(self._floor - keep_from, 0)
