@@ -134,7 +134,7 @@ class StrokeDetector:
         self._t, self._angle, self._v = self._history.columns()
         # A long gap loses the stroke in progress (its shape is unknown); a short one is
         # bridged, as the angle is.
-        gaps = np.flatnonzero(track.gap_before) + n_old
+        gaps = track.gap_before.nonzero()[0] + n_old
         long_gaps = [int(g) for g in gaps if g > 0 and self._t[g] - self._t[g - 1] > MAX_BRIDGED_GAP_S]
         i = n_old
         for stop in [*long_gaps, self._t.size]:
@@ -155,13 +155,13 @@ class StrokeDetector:
         """Look at samples [i, stop); return where to go on."""
         if self._open == 0 and self._rearm:
             # The last stroke's tail: it is still moving that way, but slower.
-            slow = np.flatnonzero(self._rearm * self._v[i:stop] <= self._rearm_dps)
+            slow = (self._rearm * self._v[i:stop] <= self._rearm_dps).nonzero()[0]
             if not slow.size:
                 return stop
             self._rearm = 0
             i += int(slow[0])
         if self._open == 0:
-            fast = np.flatnonzero(np.abs(self._v[i:stop]) > self._follow_dps)
+            fast = (np.abs(self._v[i:stop]) > self._follow_dps).nonzero()[0]
             if not fast.size:
                 return stop
             j = i + int(fast[0])
@@ -171,16 +171,16 @@ class StrokeDetector:
             self._peak, self._peak_at = abs(float(self._v[j])), j
             return j
         # No leg moves one way for longer than the history: that is drift, not a stroke.
-        limit = int(np.searchsorted(self._t, self._t[self._open_at] + HISTORY_S, side="right"))
+        limit = int(self._t.searchsorted(self._t[self._open_at] + HISTORY_S, side="right"))
         if limit <= i:
             self._open = 0
             return i
         stop = min(stop, limit)
         speed = self._open * self._v[i:stop]
-        peak = np.maximum.accumulate(np.concatenate(([self._peak], speed)))[1:]
-        done = np.flatnonzero(speed < PEAK_FRACTION * peak)
+        peak = np.maximum(self._peak, np.maximum.accumulate(speed))
+        done = (speed < PEAK_FRACTION * peak).nonzero()[0]
         if not self._announced:
-            fast = np.flatnonzero(speed[: done[0] if done.size else speed.size] > self.moving_dps)
+            fast = (speed[: done[0] if done.size else speed.size] > self.moving_dps).nonzero()[0]
             if fast.size:
                 k = i + int(fast[0])
                 self._announced = True
@@ -188,14 +188,14 @@ class StrokeDetector:
                     StrokeStarted(self._open, float(self._t[k]) + self._delay_s, float(self._angle[k]))
                 )
         if not done.size:
-            k = int(np.argmax(speed))
+            k = int(speed.argmax())
             if speed[k] > self._peak:
                 self._peak, self._peak_at = float(speed[k]), i + k
             return stop
         j = i + int(done[0])
         upto = speed[: j - i]
         if upto.size and float(upto.max()) > self._peak:
-            self._peak, self._peak_at = float(upto.max()), i + int(np.argmax(upto))
+            self._peak, self._peak_at = float(upto.max()), i + int(upto.argmax())
         stroke = self._place(j)
         # A completed stroke's tail may speed up again a little (a raise straight after a bounce
         # off the bottom): below moving_dps it has ended.
@@ -212,8 +212,8 @@ class StrokeDetector:
         t, v, angle = self._t, d * self._v, self._angle
         # Backwards from the peak to the last sample under the level, no further back than the
         # last stroke's end or a lost stretch (or the history kept).
-        floor = max(self._floor, int(np.searchsorted(t, t[p] - HISTORY_S)))
-        below = np.flatnonzero(v[floor:p] < level)
+        floor = max(self._floor, int(t.searchsorted(t[p] - HISTORY_S)))
+        below = (v[floor:p] < level).nonzero()[0]
         a = floor + int(below[-1]) if below.size else floor
         t_a = _crossing(t, v, a, level)
         t_b = _crossing(t, v, j - 1, level)
@@ -234,10 +234,10 @@ class StrokeDetector:
 
     def _forget(self) -> None:
         """Drop history older than HISTORY_S, keeping the stroke in progress whole."""
-        keep_from = int(np.searchsorted(self._t, self._t[-1] - HISTORY_S))
+        keep_from = int(self._t.searchsorted(self._t[-1] - HISTORY_S))
         if self._open:
             # The stroke's start lies before its first fast sample: keep some of that too.
-            keep_from = min(keep_from, int(np.searchsorted(self._t, self._t[self._open_at] - HISTORY_S)))
+            keep_from = min(keep_from, int(self._t.searchsorted(self._t[self._open_at] - HISTORY_S)))
         if keep_from > 0:
             self._history.drop(keep_from)
             self._t, self._angle, self._v = self._history.columns()
