@@ -141,7 +141,7 @@ class RepCounter:
         vertical = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
         self._history.add(track.time_s, track.tremor, vertical)
         self._t, self._tremor, self._vertical = self._history.columns()
-        moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
+        moving = (np.abs(track.velocity_dps) > NEXT_MOVE_DPS).nonzero()[0]
         self._delay_s = track.velocity_delay_s
         for item in self._strokes.update(track):
             self._settle(t, moving, item.known_s - self._delay_s, out)
@@ -266,7 +266,7 @@ class RepCounter:
         return max(self.settings.min_rom_deg, SMALLEST_OF_TYPICAL * typical)
 
     def _tremor_between(self, t0: float, t1: float) -> float | None:
-        i0, i1 = np.searchsorted(self._t, (t0, t1))
+        i0, i1 = self._t.searchsorted((t0, t1))
         return _lower_quartile(self._tremor[i0:i1]) if i1 > i0 else None
 
     def _held_before(self, time_s: float) -> bool:
@@ -292,14 +292,14 @@ class RepCounter:
         """How far the sensor went up during a stroke, m (NaN if not known): its upward
         acceleration integrated twice, the velocity left at the end (the leg is still at both
         ends) taken for the accelerometer's bias and removed in proportion to the time."""
-        i0, i1 = (int(i) for i in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
+        i0, i1 = (int(i) for i in self._t.searchsorted((stroke.start_s, stroke.end_s)))
         if i0 == 0 or i1 - i0 < 4:
             return math.nan  # not all of it kept
         t, a = self._t[i0:i1], self._vertical[i0:i1]
-        dt = np.diff(t)
-        v = np.concatenate(([0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * dt)))
+        dt = t[1:] - t[:-1]
+        v = np.concatenate(([0.0], (0.5 * (a[1:] + a[:-1]) * dt).cumsum()))
         v -= v[-1] * (t - t[0]) / (t[-1] - t[0])
-        return float(np.sum(0.5 * (v[1:] + v[:-1]) * dt))
+        return float((0.5 * (v[1:] + v[:-1]) * dt).sum())
 
     def _lowered_on_the_turn_up(self, first: Stroke, second: Stroke) -> bool:
         """The leg went down while the shin turned up, and back (a dead bug: the hip and the
