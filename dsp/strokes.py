@@ -32,6 +32,9 @@ _COVERED_AT_FRACTION = 0.983
 """Position of a minimum-jerk movement at phase 1 - _MIN_JERK_AT_FRACTION (10s^3 - 15s^4 + 6s^5)."""
 HISTORY_S = 15.0
 """Samples kept for looking back: longer than the slowest stroke."""
+SCAN_SAMPLES = 256
+"""Samples looked at in one step of the search (a long block is searched in steps: the next
+stroke's start or end is a few seconds on, not in the rest of the block)."""
 TREMOR_HZ = 10.0
 """Physiological tremor of a held leg: 8 to 12 Hz."""
 MIN_STROKE_DEG = 4.0
@@ -139,7 +142,7 @@ class StrokeDetector:
         i = n_old
         for stop in [*long_gaps, self._t.size]:
             while i < stop:
-                i = self._scan(i, stop, found)
+                i = self._scan(i, min(stop, i + SCAN_SAMPLES), found)
             if stop < self._t.size:
                 # A stroke cut by the gap is lost, and so is what is left of it after the gap:
                 # a new stroke starts only once the leg has slowed down.
