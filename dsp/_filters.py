@@ -21,12 +21,12 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def linear_filter(
-    b: FloatArray, a: FloatArray, x: FloatArray, zi: FloatArray
+    b: FloatArray, a: FloatArray, x: FloatArray, zi: FloatArray, axis: int = -1
 ) -> tuple[FloatArray, FloatArray]:
-    """`lfilter(b, a, x, zi=zi)` of one float64 signal `x` (n,), for `a` of two or more
-    coefficients: the filtered signal and the final state (len(a) - 1,)."""
+    """`lfilter(b, a, x, axis=axis, zi=zi)` of float64 signals `x` along `axis`, for `a` of
+    two or more coefficients: the filtered signals and the final state (`zi`'s shape)."""
     if _linear_filter is None:
-        out, zf = lfilter(b, a, x, zi=zi)
+        out, zf = lfilter(b, a, x, axis=axis, zi=zi)
     else:
-        out, zf = _linear_filter(b, a, x, -1, zi)
+        out, zf = _linear_filter(b, a, x, axis, zi)
     return out, zf

@@ -75,7 +75,7 @@ class _Series:
         self._x[self._end : end] = x
         self._end = end
         self.until_s = float(t[-1])
-        self._start += int(np.searchsorted(self._t[self._start : end], self.until_s - KEEP_S))
+        self._start += int(self._t[self._start : end].searchsorted(self.until_s - KEEP_S))
 
     def at(self, time_s: float) -> float | None:
         if not self.t.size or not self.t[0] <= time_s <= self.t[-1]:
@@ -194,13 +194,13 @@ class Fusion:
         if leg is None or final or self._lost(self.legs[0]):
             covered = self._raw_t.size
         else:
-            covered = int(np.searchsorted(self._raw_t, leg.until_s, side="right"))
+            covered = int(self._raw_t.searchsorted(leg.until_s, side="right"))
         if not covered and not final:
             return  # nothing new the legs have covered (most calls of a live session)
         t, raw = self._raw_t[:covered], self._raw_x[:covered]
         self._raw_t, self._raw_x = self._raw_t[covered:], self._raw_x[covered:]
         signed = (
-            self._pelvis_sign.update(t, raw, self._legs_at(t, bool(np.any(np.abs(raw) >= EXCURSION_DEG))))
+            self._pelvis_sign.update(t, raw, self._legs_at(t, bool((np.abs(raw) >= EXCURSION_DEG).any())))
             if self.legs
             else SignedTilt.known(t, raw)
         )

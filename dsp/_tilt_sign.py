@@ -133,11 +133,18 @@ class PelvisSign:
         if not n:
             return _empty()
         steps = self._rate_evidence(time_s, raw_deg, legs) + self._votes(raw_deg, legs)
-        evidence = self.evidence + np.cumsum(steps)
+        if isinstance(steps, float):
+            # No evidence in the block (the legs still or apart, no excursion starting): the
+            # sum stays as it is (adding zeros changes no sum).
+            if self.sign and self._hold_start_s is None and self.sign * self.evidence < DECIDE_EVIDENCE:
+                return SignedTilt.known(time_s, float(self.sign) * raw_deg)  # known all along
+            evidence = np.full(n, self.evidence)
+        else:
+            evidence = self.evidence + steps.cumsum()
         self.evidence = float(evidence[-1])
         signs = _hysteresis(evidence, self.sign)
         self.sign = int(signs[-1])
-        if self._hold_start_s is None and signs[0] != 0 and np.all(signs == signs[0]):
+        if self._hold_start_s is None and signs[0] != 0 and (signs == signs[0]).all():
             return SignedTilt.known(time_s, signs[0] * raw_deg)  # the usual case: known all along
         out_t: list[FloatArray] = [np.zeros(0)]
         out_x: list[FloatArray] = [np.zeros(0)]
@@ -189,16 +196,19 @@ class PelvisSign:
         signed = self.sign * x if self.sign else -np.abs(x)
         return SignedTilt(t, signed, np.maximum(t, now_s), np.full(t.size, self.sign != 0))
 
-    def _rate_evidence(self, time_s: FloatArray, raw_deg: FloatArray, legs: LegsAt) -> FloatArray:
-        """Raw tilt rate times the legs' rate where they all move the same way, low."""
+    def _rate_evidence(self, time_s: FloatArray, raw_deg: FloatArray, legs: LegsAt) -> FloatArray | float:
+        """Raw tilt rate times the legs' rate where they all move the same way, low (0.0 for
+        all of the block when no leg does)."""
         previous = float(raw_deg[0]) if self._last_raw is None else self._last_raw
         self._last_raw = float(raw_deg[-1])
-        step = differences(raw_deg, previous)
-        dt = differences(time_s, self._last_time_s)
-        self._last_time_s = float(time_s[-1])
-        jumped = np.abs(step) > PELVIS_JUMP_DPS * np.where(np.isfinite(dt), dt, np.inf)
+        last_time_s, self._last_time_s = self._last_time_s, float(time_s[-1])
         rate = legs.rate_dps
         moving = (np.abs(rate) >= EVIDENCE_LEG_DPS) & (legs.angle_deg <= EVIDENCE_MAX_DEG)
+        if not moving.any():
+            return 0.0
+        step = differences(raw_deg, previous)
+        dt = differences(time_s, last_time_s)
+        jumped = np.abs(step) > PELVIS_JUMP_DPS * np.where(np.isfinite(dt), dt, np.inf)
         if rate.shape[0] == 1:
             legs_dps = np.where(moving[0], rate[0], 0.0)
         else:
@@ -207,13 +217,16 @@ class PelvisSign:
         # The sign is minus the sum's: anterior rate times leg rate is negative.
         return np.where(jumped, 0.0, step * legs_dps)
 
-    def _votes(self, raw_deg: FloatArray, legs: LegsAt) -> FloatArray:
-        """Evidence at the first sample of each excursion (see the module)."""
+    def _votes(self, raw_deg: FloatArray, legs: LegsAt) -> FloatArray | float:
+        """Evidence at the first sample of each excursion (see the module); 0.0 for all of
+        the block when none starts in it."""
         out = np.abs(raw_deg) >= EXCURSION_DEG
-        before = np.concatenate(([self._was_out], out[:-1]))
-        self._was_out = bool(out[-1])
+        was_out, self._was_out = self._was_out, bool(out[-1])
+        if not out.any():
+            return 0.0
+        before = np.concatenate(([was_out], out[:-1]))
         votes = np.zeros(raw_deg.size)
-        for k in np.flatnonzero(out & ~before).tolist():
+        for k in (out & ~before).nonzero()[0].tolist():
             anterior = _anterior_by_position(legs.angle_deg[:, k], legs.moved_deg[:, k], legs.rate_dps[:, k])
             if anterior:
                 votes[k] = -anterior * float(np.sign(raw_deg[k]))

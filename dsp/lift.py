@@ -216,7 +216,7 @@ class AxisAngle:
         finite = np.isfinite(step_s)
         if samples.gap_before.any():
             turn = rate * np.where(finite & ~samples.gap_before, step_s, self.dt_s)
-            gaps = np.flatnonzero(samples.gap_before & finite)
+            gaps = (samples.gap_before & finite).nonzero()[0]
             before = np.where(gaps > 0, rate[np.maximum(gaps - 1, 0)], self._last_rate)
             turn[gaps] += 0.5 * (before + rate[gaps]) * np.maximum(step_s[gaps] - self.dt_s, 0.0)
         else:  # the usual block: fewer calls, the same numbers

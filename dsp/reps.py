@@ -22,6 +22,7 @@ rep of about its size confirms it.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import heights_m
+from dsp._history import History
 from dsp.events import Phase
 from dsp.lift import AngleTrack
 from dsp.settings import Settings
@@ -136,10 +138,10 @@ class RepCounter:
         self._set_rests = False  # a rep of this set was told from a leg resting before it
         self._full_roms: list[float] = []
         self._last_t = -np.inf
-        # Recent tremor, to tell a held leg from a resting one.
-        self._t = np.zeros(0)
-        self._tremor = np.zeros(0)
-        self._vertical = np.zeros(0)  # the sensor's upward acceleration, NaN where unknown
+        # Recent tremor, to tell a held leg from a resting one, and the sensor's upward
+        # acceleration (NaN where unknown): views of the history.
+        self._history = History(3)
+        self._t, self._tremor, self._vertical = self._history.columns()
         self._delay_s = 0.0
 
     def update(self, track: AngleTrack) -> list[LegRep | Phase]:
@@ -149,11 +151,10 @@ class RepCounter:
             return out
         t = track.time_s - track.velocity_delay_s
         # Histories of tremor and velocity, trimmed after the block's strokes are handled.
-        self._t = np.concatenate((self._t, track.time_s))
-        self._tremor = np.concatenate((self._tremor, track.tremor))
         vertical = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
-        self._vertical = np.concatenate((self._vertical, vertical))
-        moving = np.flatnonzero(np.abs(track.velocity_dps) > NEXT_MOVE_DPS)
+        self._history.add(track.time_s, track.tremor, vertical)
+        self._t, self._tremor, self._vertical = self._history.columns()
+        moving = (np.abs(track.velocity_dps) > NEXT_MOVE_DPS).nonzero()[0]
         self._delay_s = track.velocity_delay_s
         for item in self._strokes.update(track):
             self._settle(t, moving, item.known_s - self._delay_s, out)
@@ -165,8 +166,8 @@ class RepCounter:
                 self._on_stroke(item)
         self._settle(t, moving, float(t[-1]) + 1e-9, out)
         self._last_t = float(t[-1])
-        keep = int(np.searchsorted(self._t, self._t[-1] - KEEP_S))
-        self._t, self._tremor, self._vertical = self._t[keep:], self._tremor[keep:], self._vertical[keep:]
+        self._history.drop(int(self._t.searchsorted(self._t[-1] - KEEP_S)))
+        self._t, self._tremor, self._vertical = self._history.columns()
         return out
 
     def finish(self) -> list[LegRep | Phase]:
@@ -207,7 +208,7 @@ class RepCounter:
         # A leg that takes turns with the other (heel taps) waits through the other's rep:
         # a rest is longer than the set's own rhythm too.
         starts = self._rep_starts_s[-TYPICAL_OF - 1 :]
-        rhythm_s = float(np.median(np.diff(starts))) if len(starts) > 1 else 0.0
+        rhythm_s = _median([b - a for a, b in itertools.pairwise(starts)]) if len(starts) > 1 else 0.0
         if min(stroke.start_deg, stroke.end_deg) < LOWEST_DEG:
             return  # standing up, lying down again
         if self._first is not None and stroke.start_s - self._first.end_s > MAX_HOLD_S:
@@ -290,12 +291,12 @@ class RepCounter:
         """`min_rom_deg`, or more once the exercise's typical range is known."""
         if not self._full_roms:
             return self.settings.min_rom_deg
-        typical = float(np.median(self._full_roms[-TYPICAL_OF:]))
+        typical = _median(self._full_roms[-TYPICAL_OF:])
         return max(self.settings.min_rom_deg, SMALLEST_OF_TYPICAL * typical)
 
     def _tremor_between(self, t0: float, t1: float) -> float | None:
-        i0, i1 = np.searchsorted(self._t, (t0, t1))
-        return float(np.percentile(self._tremor[i0:i1], 25)) if i1 > i0 else None
+        i0, i1 = self._t.searchsorted((t0, t1))
+        return _lower_quartile(self._tremor[i0:i1]) if i1 > i0 else None
 
     def _shaking_through(self, t0: float, t1: float) -> bool:
         """The leg shook most of the time from t0 to t1 (held up): the median of its tremor
@@ -330,7 +331,7 @@ class RepCounter:
     def _rise_m(self, stroke: Stroke) -> float:
         """How far the sensor went up during a stroke, m, from rest to rest (`heights_m`);
         NaN if not known."""
-        i0, i1 = (int(i) for i in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
+        i0, i1 = (int(i) for i in self._t.searchsorted((stroke.start_s, stroke.end_s)))
         if i0 == 0 or i1 - i0 < 4:
             return math.nan  # not all of it kept
         return float(heights_m(self._t[i0:i1], self._vertical[i0:i1])[-1])
@@ -405,7 +406,7 @@ class RepCounter:
             up, down = down, up
         angles = (first.start_deg, first.end_deg, second.start_deg, second.end_deg)
         rom = max(max(angles) - min(angles), first.reach_deg, second.reach_deg)
-        typical = float(np.median(self._full_roms[-TYPICAL_OF:])) if self._full_roms else None
+        typical = _median(self._full_roms[-TYPICAL_OF:]) if self._full_roms else None
         partial = typical is not None and rom < self.settings.partial_fraction * typical
         if not partial:
             self._full_roms.append(rom)
@@ -444,6 +445,36 @@ class RepCounter:
             partial=partial,
             flags=tuple(flags),
         )
+
+
+def _median(values: list[float]) -> float:
+    """`np.median` of a few numbers (not empty), the same number at a small part of its cost
+    (its argument handling costs about 25 us)."""
+    if any(math.isnan(v) for v in values):
+        return math.nan
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    # numpy sums from 0.0 (so -0.0 comes out as 0.0).
+    return 0.0 + ordered[half] if len(ordered) % 2 else (0.0 + ordered[half - 1] + ordered[half]) / 2
+
+
+def _lower_quartile(values: FloatArray) -> float:
+    """`np.percentile(values, 25)` (not empty), the same number at a tenth of its cost: the
+    two order statistics around it, interpolated as numpy does (from the nearer one)."""
+    n = values.size
+    at = (n - 1) * 0.25
+    if n == 1:  # numpy takes the last number from both sides, at a weight of 1
+        a = b = float(values[0])
+        gamma = 1.0
+    else:
+        below = math.floor(at)
+        # numpy's partition (which places equal numbers, 0.0 and -0.0, as these indices have it).
+        ordered = np.partition(values, sorted({0, below, below + 1, n - 1}))
+        if np.isnan(ordered).any():
+            return math.nan
+        a, b, gamma = float(ordered[below]), float(ordered[below + 1]), at - below
+    step = b - a
+    return b - step * (1 - gamma) if gamma >= 0.5 else a + step * gamma
 
 
 def _phase_after(stroke: Stroke) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import heights_m
+from dsp._history import History
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -33,6 +34,9 @@ _COVERED_AT_FRACTION = 0.983
 """Position of a minimum-jerk movement at phase 1 - _MIN_JERK_AT_FRACTION (10s^3 - 15s^4 + 6s^5)."""
 HISTORY_S = 15.0
 """Samples kept for looking back: longer than the slowest stroke."""
+SCAN_SAMPLES = 256
+"""Samples looked at in one step of the search (a long block is searched in steps: the next
+stroke's start or end is a few seconds on, not in the rest of the block)."""
 TREMOR_HZ = 10.0
 """Physiological tremor of a held leg: 8 to 12 Hz."""
 MIN_STROKE_DEG = 4.0
@@ -156,10 +160,10 @@ class StrokeDetector:
         self._mean_kernel = np.full(taps, 1.0 / taps)
         self._mean_delay_s = 0.0 if rate_hz is None else (taps - 1) / (2.0 * rate_hz)
         self._mean_tail: FloatArray | None = None
-        self._t = np.zeros(0)
-        self._angle = np.zeros(0)
-        self._v = np.zeros(0)
-        self._up = np.zeros(0)  # the sensor's upward acceleration, NaN where unknown
+        # Times of the velocity, the angle, the velocity and the sensor's upward acceleration
+        # (NaN where unknown): views of the history.
+        self._history = History(4)
+        self._t, self._angle, self._v, self._up = self._history.columns()
         self._open = 0  # direction of the stroke in progress, 0 if none
         self._rearm = 0  # direction of the last stroke while its tail is still fast
         self._rearm_dps = moving_dps  # ...faster than this
@@ -192,20 +196,18 @@ class StrokeDetector:
             self._mean_tail = joined[-(taps - 1) :]
             velocity = np.convolve(joined, self._mean_kernel, mode="valid")
         self._delay_s = track.velocity_delay_s + self._mean_delay_s
-        self._t = np.concatenate((self._t, track.time_s - self._delay_s))
-        self._angle = np.concatenate((self._angle, track.angle_deg))
-        self._v = np.concatenate((self._v, velocity))
         up = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
-        self._up = np.concatenate((self._up, up))
+        self._history.add(track.time_s - self._delay_s, track.angle_deg, velocity, up)
+        self._t, self._angle, self._v, self._up = self._history.columns()
         # A stroke in progress is followed across a gap, short or long: the leg moved, and
         # the samples after the gap tell where it went (its speed there places the end, in
         # the gap if it had stopped or turned back). Dropping it lost the rep.
-        gaps = np.flatnonzero(track.gap_before) + n_old
+        gaps = track.gap_before.nonzero()[0] + n_old
         long_gaps = [int(g) for g in gaps if g > 0 and self._t[g] - self._t[g - 1] > MAX_BRIDGED_GAP_S]
         i = n_old
         for stop in [*long_gaps, self._t.size]:
             while i < stop:
-                i = self._scan(i, stop, found)
+                i = self._scan(i, min(stop, i + SCAN_SAMPLES), found)
             if stop < self._t.size and not self._follows_across(stop):
                 # Between strokes (or after a gap longer than any stroke): one that started and
                 # ended in the gap is lost, and so is what is left of it after the gap: a new
@@ -227,13 +229,13 @@ class StrokeDetector:
         """Look at samples [i, stop); return where to go on."""
         if self._open == 0 and self._rearm:
             # The last stroke's tail: it is still moving that way, but slower.
-            slow = np.flatnonzero(self._rearm * self._v[i:stop] <= self._rearm_dps)
+            slow = (self._rearm * self._v[i:stop] <= self._rearm_dps).nonzero()[0]
             if not slow.size:
                 return stop
             self._rearm = 0
             i += int(slow[0])
         if self._open == 0:
-            fast = np.flatnonzero(np.abs(self._v[i:stop]) > self._follow_dps)
+            fast = (np.abs(self._v[i:stop]) > self._follow_dps).nonzero()[0]
             if not fast.size:
                 return stop
             j = i + int(fast[0])
@@ -243,16 +245,16 @@ class StrokeDetector:
             self._peak, self._peak_at = abs(float(self._v[j])), j
             return j
         # No leg moves one way for longer than the history: that is drift, not a stroke.
-        limit = int(np.searchsorted(self._t, self._t[self._open_at] + HISTORY_S, side="right"))
+        limit = int(self._t.searchsorted(self._t[self._open_at] + HISTORY_S, side="right"))
         if limit <= i:
             self._open = 0
             return i
         stop = min(stop, limit)
         speed = self._open * self._v[i:stop]
-        peak = np.maximum.accumulate(np.concatenate(([self._peak], speed)))[1:]
-        done = np.flatnonzero(speed < PEAK_FRACTION * peak)
+        peak = np.maximum(self._peak, np.maximum.accumulate(speed))
+        done = (speed < PEAK_FRACTION * peak).nonzero()[0]
         if not self._announced:
-            fast = np.flatnonzero(speed[: done[0] if done.size else speed.size] > self.moving_dps)
+            fast = (speed[: done[0] if done.size else speed.size] > self.moving_dps).nonzero()[0]
             if fast.size:
                 k = i + int(fast[0])
                 self._announced = True
@@ -260,14 +262,14 @@ class StrokeDetector:
                     StrokeStarted(self._open, float(self._t[k]) + self._delay_s, float(self._angle[k]))
                 )
         if not done.size:
-            k = int(np.argmax(speed))
+            k = int(speed.argmax())
             if speed[k] > self._peak:
                 self._peak, self._peak_at = float(speed[k]), i + k
             return stop
         j = i + int(done[0])
         upto = speed[: j - i]
         if upto.size and float(upto.max()) > self._peak:
-            self._peak, self._peak_at = float(upto.max()), i + int(np.argmax(upto))
+            self._peak, self._peak_at = float(upto.max()), i + int(upto.argmax())
         stroke = self._place(j)
         # A completed stroke's tail may speed up again a little (a raise straight after a bounce
         # off the bottom): below moving_dps it has ended.
@@ -285,8 +287,8 @@ class StrokeDetector:
         t, v, angle = self._t, d * self._v, self._angle
         # Backwards from the peak to the last sample under the level, no further back than the
         # last stroke's end or a lost stretch (or the history kept).
-        floor = max(self._floor, int(np.searchsorted(t, t[p] - HISTORY_S)))
-        below = np.flatnonzero(v[floor:p] < level)
+        floor = max(self._floor, int(t.searchsorted(t[p] - HISTORY_S)))
+        below = (v[floor:p] < level).nonzero()[0]
         a = floor + int(below[-1]) if below.size else floor
         t_a = _crossing(t, v, a, level)
         t_b = _crossing(t, v, j - 1, level)
@@ -324,13 +326,13 @@ class StrokeDetector:
 
     def _forget(self) -> None:
         """Drop history older than HISTORY_S, keeping the stroke in progress whole."""
-        keep_from = int(np.searchsorted(self._t, self._t[-1] - HISTORY_S))
+        keep_from = int(self._t.searchsorted(self._t[-1] - HISTORY_S))
         if self._open:
             # The stroke's start lies before its first fast sample: keep some of that too.
-            keep_from = min(keep_from, int(np.searchsorted(self._t, self._t[self._open_at] - HISTORY_S)))
+            keep_from = min(keep_from, int(self._t.searchsorted(self._t[self._open_at] - HISTORY_S)))
         if keep_from > 0:
-            self._t, self._angle, self._v = self._t[keep_from:], self._angle[keep_from:], self._v[keep_from:]
-            self._up = self._up[keep_from:]
+            self._history.drop(keep_from)
+            self._t, self._angle, self._v, self._up = self._history.columns()
             self._open_at -= keep_from
             self._peak_at -= keep_from
             self._floor = max(self._floor - keep_from, 0)

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import principal_axis, row_norms
+from dsp._history import History
 from dsp._rest import STILL_GYRO_RPS, RestDetector, RestReference
 from dsp._samples import SensorSamples
 from dsp.events import Calibrated
@@ -167,9 +168,8 @@ class TiltEpisodes:
 
     def __init__(self, threshold_deg: float) -> None:
         self.threshold_deg = threshold_deg
-        self._t = np.zeros(0)
-        self._x = np.zeros(0)
-        self._told = np.zeros(0)
+        self._history = History(3)
+        self._t, self._x, self._told = self._history.columns()
         self._open: TiltEpisode | None = None
 
     def update(
@@ -181,13 +181,12 @@ class TiltEpisodes:
         if not time_s.size:
             return out
         n_old = self._t.size
-        self._t = np.concatenate((self._t, time_s))
-        self._x = np.concatenate((self._x, tilt_deg))
-        self._told = np.concatenate((self._told, time_s if told_s is None else told_s))
+        self._history.add(time_s, tilt_deg, time_s if told_s is None else told_s)
+        self._t, self._x, self._told = self._history.columns()
         i = n_old
         while i < self._t.size:
             if self._open is None:
-                above = np.flatnonzero(self._x[i:] > self.threshold_deg)
+                above = (self._x[i:] > self.threshold_deg).nonzero()[0]
                 if not above.size:
                     break
                 j = i + int(above[0])
@@ -204,7 +203,7 @@ class TiltEpisodes:
                 out.append(self._open)
                 i = j + 1
             else:
-                under = np.flatnonzero(self._x[i:] < self.threshold_deg - HYSTERESIS_DEG)
+                under = (self._x[i:] < self.threshold_deg - HYSTERESIS_DEG).nonzero()[0]
                 stop = i + int(under[0]) if under.size else self._t.size
                 peak = max(self._open.peak_deg, float(self._x[i:stop].max()) if stop > i else -math.inf)
                 if not under.size:
@@ -217,9 +216,10 @@ class TiltEpisodes:
                 )
                 self._open = None
                 i = stop + 1
-        keep = int(np.searchsorted(self._t, self._t[-1] - 1.5 * ONSET_LOOKBACK_S))
+        keep = int(self._t.searchsorted(self._t[-1] - 1.5 * ONSET_LOOKBACK_S))
         if keep:
-            self._t, self._x, self._told = self._t[keep:], self._x[keep:], self._told[keep:]
+            self._history.drop(keep)
+            self._t, self._x, self._told = self._history.columns()
         return out
 
     def _onset(self, j: int) -> float:

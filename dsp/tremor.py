@@ -12,7 +12,9 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import butter, lfilter
+from scipy.signal import butter
+
+from dsp._filters import linear_filter
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -30,22 +32,26 @@ class Tremor:
         self._b, self._a = np.asarray(b, dtype=np.float64), np.asarray(a, dtype=np.float64)
         self._zi = np.zeros((2, 3))
         self._smooth = float(np.exp(-1.0 / (SMOOTH_S * rate_hz)))
+        self._smooth_b = np.array([1.0 - self._smooth])
+        self._smooth_a = np.array([1.0, -self._smooth])
         self._power: float | None = None
         self._floor = np.inf
         self._settle = round(2 * SMOOTH_S * rate_hz)
 
     def update(self, gyr_rps: FloatArray) -> FloatArray:
         """Tremor ratio of each sample (dimensionless; about 1 for a leg at rest)."""
-        high, self._zi = lfilter(self._b, self._a, gyr_rps, axis=0, zi=self._zi)
-        power_in = (high**2).sum(axis=1)
+        high, self._zi = linear_filter(self._b, self._a, gyr_rps, self._zi, axis=0)
+        power_in = np.add.reduce(high**2, axis=1)
         start = power_in[0] if self._power is None else self._power
-        power, _ = lfilter([1.0 - self._smooth], [1.0, -self._smooth], power_in, zi=[self._smooth * start])
+        power, _ = linear_filter(self._smooth_b, self._smooth_a, power_in, np.array([self._smooth * start]))
         self._power = float(power[-1])
         # The floor only counts once the smoothing has settled (its first values are transients).
-        usable = power.copy()
-        usable[: max(self._settle, 0)] = np.inf
+        usable = power
+        if self._settle > 0:
+            usable = power.copy()
+            usable[: self._settle] = np.inf
         self._settle -= power.size
-        floor = np.minimum.accumulate(np.concatenate(([self._floor], usable)))[1:]
+        floor = np.minimum(np.minimum.accumulate(usable), self._floor)
         self._floor = float(floor[-1])
         return np.asarray(power / np.maximum(floor, FLOOR_MIN_RPS2), dtype=np.float64)
 

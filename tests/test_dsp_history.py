@@ -1,0 +1,49 @@
+"""`dsp._history.History` against the arrays it replaces: concatenation and slicing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dsp._history import MIN_ROOM, History
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_history_matches_concatenation_and_slicing(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    history = History(2)
+    reference = [np.zeros(0), np.zeros(0)]
+    for _ in range(300):
+        n = int(rng.choice([1, 4, 12, 300, 3000]))
+        block = [rng.normal(size=n), rng.normal(size=n)]
+        history.add(*block)
+        reference = [np.concatenate((r, b)) for r, b in zip(reference, block, strict=True)]
+        drop = int(rng.integers(0, len(reference[0]) + 1)) if rng.random() < 0.3 else 0
+        history.drop(drop)
+        reference = [r[drop:] for r in reference]
+        columns = history.columns()
+        assert len(history) == len(reference[0])
+        for column, expected in zip(columns, reference, strict=True):
+            np.testing.assert_array_equal(column, expected)
+
+
+def test_views_keep_their_values_when_the_buffer_grows() -> None:
+    history = History(1)
+    history.add(np.arange(10.0))
+    (before,) = history.columns()
+    kept = before.copy()
+    history.drop(5)
+    history.add(np.full(4 * MIN_ROOM, -1.0))  # past the buffer's room: a new one
+    history.add(np.full(3, -2.0))
+    np.testing.assert_array_equal(before, kept)
+    (after,) = history.columns()
+    np.testing.assert_array_equal(after[:5], np.arange(5.0, 10.0))
+    assert after.size == 5 + 4 * MIN_ROOM + 3
+
+
+def test_dropping_more_than_kept_leaves_nothing() -> None:
+    history = History(3)
+    history.add(np.ones(5), np.ones(5), np.ones(5))
+    history.drop(8)
+    assert len(history) == 0
+    assert all(c.size == 0 for c in history.columns())
