@@ -18,7 +18,7 @@ start and has just jumped to a bar. `standing` from the baseline is then told, f
 
 The posture is judged when the pelvis has been still for `STILL_S` after a movement, and
 `MEASURED_S` into a movement that goes on (a body swinging on a bar may not come to rest).
-Posture changes take a second or more, so every sample down to `RATE_HZ` is enough: at
+Posture changes take a second or more, so every sample down to `WATCHED_RATE_HZ` is enough: at
 100 Hz, one in four (counted over the session, whatever the blocks).
 """
 
@@ -36,7 +36,7 @@ from dsp.events import PostureChanged
 
 FloatArray = npt.NDArray[np.float64]
 
-RATE_HZ = 25.0
+WATCHED_RATE_HZ = 25.0
 """Samples looked at per second (at least; one in every n of the sensor's)."""
 STILL_S = 0.5
 """A pelvis still this long has come to rest after a movement (its speed is zero)."""
@@ -72,7 +72,7 @@ class PostureWatch:
     """Pelvis samples in (those after its rest reference), posture changes out."""
 
     def __init__(self, rate_hz: float) -> None:
-        self.every = max(1, int(rate_hz // RATE_HZ))
+        self.every = max(1, int(rate_hz // WATCHED_RATE_HZ))
         self.window = max(2, round(STILL_S * rate_hz / self.every))
         self._seen = 0
         self.posture: str | None = None
