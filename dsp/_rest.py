@@ -17,6 +17,8 @@ from dsp._geometry import row_norms
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
 
 STILL_GYRO_RPS = 0.1
 """Above this angular speed (5.7 deg/s) a sensor is moving; gyro biases are well under it."""
@@ -24,6 +26,20 @@ STILL_ACC_MPS2 = 0.6
 """A still sensor's |acc| is within this of 1 g."""
 MAX_GAP_IN_REST_S = 0.3
 """Samples missing for longer than this break a still period."""
+
+
+def still_runs(still: BoolArray, restart: BoolArray, carried: int) -> IntArray:
+    """Length of the still run at each sample, continuing a run of `carried` samples from
+    the previous block: a moving sample resets it to 0, a still one marked `restart` (a gap
+    before it) starts a new run at 1."""
+    idx = np.arange(still.size)
+    reset = np.where(still, -(2**62), idx)
+    restart = restart & still
+    reset[restart] = idx[restart] - 1
+    reset = np.maximum.accumulate(reset)
+    run = np.where(reset < -1, carried + idx + 1, idx - reset)
+    run[~still] = 0
+    return np.asarray(run, dtype=np.intp)
 
 
 @dataclass(frozen=True)
@@ -62,18 +78,9 @@ class RestDetector:
         still = (row_norms(gyr_rps) < STILL_GYRO_RPS) & (
             np.abs(row_norms(acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
         )
-        # Run length of stillness at each sample, continuing the previous block's run: a
-        # moving sample resets it to 0, a gap restarts it at that sample.
-        idx = np.arange(still.size)
-        reset = np.full(still.size, -(2**62), dtype=np.int64)
-        reset[~still] = idx[~still]
         # A few lost packets do not break a rest; a longer gap does.
         previous = np.concatenate(([self._last_time_s], time_s[:-1]))
-        restart = still & gap_before & (time_s - previous > MAX_GAP_IN_REST_S)
-        reset[restart] = idx[restart] - 1
-        reset = np.maximum.accumulate(reset)
-        run = np.where(reset < -1, self._run + idx + 1, idx - reset)
-        run[~still] = 0
+        run = still_runs(still, gap_before & (time_s - previous > MAX_GAP_IN_REST_S), self._run)
         done = np.flatnonzero(run >= self.window)
         # Up to the sample that completes a window (the caller goes on from the next one).
         last = int(done[0]) if done.size else time_s.size - 1

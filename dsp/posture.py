@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import heights_m, row_norms
-from dsp._rest import STILL_GYRO_RPS, RestReference
+from dsp._rest import STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import PostureChanged
 
@@ -182,12 +182,7 @@ class PostureWatch:
             np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
         )
         previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
-        idx = np.arange(still.size)
-        reset = np.where(~still, idx, np.where(samples.time_s - previous > MAX_GAP_S, idx - 1, -(2**62)))
-        reset = np.maximum.accumulate(reset)
-        run = np.where(reset < -1, self._run + idx + 1, idx - reset)
-        run[~still] = 0
-        return np.asarray(run, dtype=np.intp)
+        return still_runs(still, samples.time_s - previous > MAX_GAP_S, self._run)
 
     def _judge(
         self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]

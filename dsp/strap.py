@@ -45,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import SignedAngle, principal_axis, row_norms
-from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference
+from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import Calibrated
 from dsp.lift import (
@@ -493,15 +493,10 @@ class StillSeconds:
             self._last_time_s = float(samples.time_s[-1])
             self._keep(samples)
             return []
-        idx = np.arange(n)
-        reset = np.where(still, -(2**62), idx)
         # A few lost packets do not break a still period; a longer gap may hide a turned strap.
         previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
-        restart = still & samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
-        reset[restart] = idx[restart] - 1
-        reset = np.maximum.accumulate(reset)
-        run = np.where(reset < -1, self._run + idx + 1, idx - reset)
-        run[~still] = 0
+        restart = samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
+        run = still_runs(still, restart, self._run)
         ends = np.flatnonzero((run > 0) & (run % self.window == 0))
         found = []
         if ends.size:
