@@ -453,15 +453,19 @@ def _real_figures() -> list[Figure]:
 
     names = [f"accuracy.real.{name}.count_error" for name in SESSIONS]
     boundary_name = "accuracy.real.boundaries_0.3s"
+    split_name = "accuracy.real.splits_0.3s"
     if not DATASET.is_dir():
         reason = f"not measured: {DATASET} is missing"
         return [
             *(_figure(n, None, "reps", TARGET_REAL_COUNT_ERROR, "lower", note=reason) for n in names),
             _figure(boundary_name, None, "%", TARGET_REAL_BOUNDARY_PCT, "higher", note=reason),
+            _figure(split_name, None, "%", None, "higher", note=reason),
         ]
     figures = []
     hits = labelled = 0
     details = []
+    split_hits = splits = 0
+    split_details = []
     for name, description in SESSIONS.items():
         progress(f"accuracy: real session {name} ({description})")
         session = load_session(name)
@@ -479,6 +483,14 @@ def _real_figures() -> list[Figure]:
         ok = score.boundary_hits(REAL_BOUNDARY_TOLERANCE_S)
         hits += ok
         labelled += len(session.reps)
+        split_errors = score.split_errors_s()
+        split_ok = sum(abs(e) <= REAL_BOUNDARY_TOLERANCE_S for e in split_errors)
+        split_hits += split_ok
+        splits += len(split_errors)
+        split_details.append(
+            f"{name} {split_ok}/{len(split_errors)} (median "
+            f"{statistics.median(split_errors) if split_errors else math.nan:+.2f} s)"
+        )
         # Signed medians: a constant offset means the labels and the DSP place boundaries differently.
         starts = [m.start_error_s for m in score.matches]
         ends = [m.end_error_s for m in score.matches]
@@ -508,6 +520,19 @@ def _real_figures() -> list[Figure]:
             "higher",
             note="hand-labelled reps whose detected start and end are both "
             f"within {REAL_BOUNDARY_TOLERANCE_S} s: " + ", ".join(details),
+        )
+    )
+    figures.append(
+        _figure(
+            split_name,
+            100.0 * split_hits / splits if splits else None,
+            "%",
+            None,
+            "higher",
+            note="consecutive hand-labelled reps whose split (the middle of the time between "
+            "one rep's end and the next one's start) the detection places within "
+            f"{REAL_BOUNDARY_TOLERANCE_S} s; the labels leave different gaps between reps "
+            "(e5 none), so this says where the disagreement on boundaries lies: " + ", ".join(split_details),
         )
     )
     return figures

@@ -22,6 +22,7 @@ recordings) converts them.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -181,6 +182,24 @@ class RepScore:
         return sum(
             abs(m.start_error_s) <= tolerance_s and abs(m.end_error_s) <= tolerance_s for m in self.matches
         )
+
+    def split_errors_s(self) -> list[float]:
+        """For each two consecutive true reps of one leg, both matched, where the detection
+        splits them minus where the truth does, s. A split is the middle of the time between one rep's
+        end and the next one's start: hand labels that agree with the detection on where one
+        rep gives way to the next, but give the rest between them to neither rep, or all to
+        one, score well here and badly on `boundary_hits`."""
+        errors = []
+        for before, after in itertools.pairwise(self.matches):
+            between = (before.true.end_s, after.true.start_s)
+            if before.true.leg != after.true.leg or between[1] < between[0]:
+                continue
+            if any(between[0] <= t.start_s < between[1] for t in self.missed):
+                continue
+            true_split_s = 0.5 * (before.true.end_s + after.true.start_s)
+            detected_split_s = 0.5 * (before.detected.end_s + after.detected.start_s)
+            errors.append(detected_split_s - true_split_s)
+        return errors
 
 
 @dataclass(frozen=True)

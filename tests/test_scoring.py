@@ -85,6 +85,26 @@ def test_errors_are_detected_minus_true() -> None:
     assert score.boundary_hits(0.5) == 1
 
 
+def test_split_errors_compare_the_middles_of_the_gaps_between_consecutive_reps() -> None:
+    # Labels with no gap (5 | 5) against reps that leave the 1 s between them to neither:
+    # every boundary is 0.5 s off, but the split between the reps agrees.
+    labels = [truth(0.0, 5.0), truth(5.0, 10.0), truth(10.0, 15.0)]
+    score = score_reps([rep(0.5, 4.5), rep(5.5, 9.5), rep(10.5, 14.5)], labels)
+    assert score.boundary_hits(0.3) == 0
+    assert score.split_errors_s() == pytest.approx([0.0, 0.0])
+    # The detection splitting 0.4 s late, then 0.2 s early.
+    score = score_reps([rep(0.0, 5.4), rep(5.4, 9.8), rep(9.8, 15.0)], labels)
+    assert score.split_errors_s() == pytest.approx([0.4, -0.2])
+
+
+def test_split_errors_skip_a_missed_rep_and_the_other_leg() -> None:
+    labels = [truth(0.0, 5.0), truth(6.0, 11.0), truth(12.0, 17.0), truth(18.0, 23.0, leg="shin_left")]
+    detected = [rep(0.0, 5.0), rep(12.2, 17.0), rep(18.0, 23.0, leg="shin_left")]
+    score = score_reps(detected, labels)
+    assert [m.true for m in score.matches] == [labels[0], labels[2], labels[3]]
+    assert score.split_errors_s() == []
+
+
 def test_missed_rep_lowers_the_count_of_its_set() -> None:
     detected = [rep(0.1, 5.1), rep(12.1, 17.1)]
     score = score_reps(detected, TRUE_REPS)
