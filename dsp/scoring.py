@@ -220,6 +220,46 @@ class TiltMatch:
 
 
 @dataclass(frozen=True)
+class LatencySplit:
+    """Where a tilt onset's latency went, s: `data_s + lost_s + pipeline_s` is its `latency_s`.
+
+    Attributes:
+        data_s: from the true threshold crossing to the first sample taken at or after it
+            that reached the pipeline (its time on the events' timeline): the sampling
+            interval, the link's constant latency and packets lost at the crossing. No
+            pipeline can tell the crossing before this sample.
+        lost_s: time missing from the samples that reached the pipeline after that one, up
+            to the sample where the measured tilt passed the threshold (packets lost while
+            the measured tilt was still under it).
+        pipeline_s: the rest, the pipeline's own delay: the measured tilt passing the
+            threshold after the truth's (filter lag, measurement error) and any wait for
+            its sign.
+    """
+
+    data_s: float
+    lost_s: float
+    pipeline_s: float
+
+
+def latency_split(match: TiltMatch, time_s: FloatArray, taken_s: FloatArray) -> LatencySplit | None:
+    """Split `match.latency_s` (see `LatencySplit`) with the pelvis samples that reached the
+    pipeline: `time_s` on the events' timeline, `taken_s` when each was taken on the
+    truth's clock (both increasing, one per sample). None without such a sample."""
+    if time_s.shape != taken_s.shape:
+        raise ValueError(f"need one taken_s per sample: {time_s.shape} vs {taken_s.shape}")
+    first = int(np.searchsorted(taken_s, match.true.threshold_s))
+    if first >= time_s.size or time_s.size < 2:
+        return None
+    data_s = float(time_s[first]) - match.true.threshold_s
+    crossed = int(np.searchsorted(time_s, match.detected.threshold_s))
+    steps = np.diff(time_s[first : crossed + 1])
+    period_s = float(np.median(np.diff(time_s)))
+    # A step of more than one and a half periods left samples out (the aligned clock is steady).
+    lost_s = float((steps - period_s)[steps > 1.5 * period_s].sum())
+    return LatencySplit(data_s, lost_s, match.latency_s - data_s - lost_s)
+
+
+@dataclass(frozen=True)
 class TiltScore:
     """Tilt onsets of one session scored against the true episodes."""
 
