@@ -14,7 +14,9 @@ recordings) converts them.
   between equally close ones, closest threshold crossings: the episodes of one loss of
   control share its onset), each used once. The `TiltRecovered` that closes a detected
   episode (the first after it with the same `onset_s`) joins its match, for the
-  episode's end and peak.
+  episode's end and peak. `latency_split` tells how much of a matched onset's latency the
+  data caused (the first sample past the true crossing came late, or samples were lost)
+  and how much is the pipeline's own.
 - Postures are compared as timelines: from the first told posture (its `start_s`) to the
   end, the share of time the told posture is the true one; a true change is found when a
   `PostureChanged` to the same posture starts within `POSTURE_CHANGE_S` of it.
