@@ -284,11 +284,11 @@ def _tilt_figures(runs: Sequence[SessionResult]) -> Iterator[Figure]:
                 latency.append((m.latency_s, where))
             else:
                 parts = (
-                    f"(data {1000 * split.data_s:.0f}, lost {1000 * split.lost_s:.0f}, "
-                    f"pipeline {1000 * split.pipeline_s:.0f} ms) "
+                    f"(data {1000 * split.data_s:.0f}, lost {1000 * split.lost_s:.0f}, measured "
+                    f"{1000 * split.measured_s:.0f}, waited {1000 * split.waited_s:.0f} ms) "
                 )
                 latency.append((m.latency_s, parts + where))
-                own.append((split.pipeline_s, f"(of {1000 * m.latency_s:.0f} ms) " + where))
+                own.append((split.pipeline_s, f"(of {1000 * m.latency_s:.0f} ms) " + parts + where))
             err = m.leg_angle_error_deg
             if err is not None:
                 angle.append((err, where + f" (true {m.true.leg_angle_at_onset_deg:.0f} deg)"))
@@ -426,9 +426,9 @@ def _tilt_figures(runs: Sequence[SessionResult]) -> Iterator[Figure]:
         "(from the true crossing to the first pelvis sample taken after it that reached the pipeline: "
         "sampling, the link's latency, packets lost at the crossing) and less the samples lost after "
         "that one before the measured tilt passed the threshold (dsp.scoring.latency_split); what is "
-        "left is the measured tilt passing the threshold after the truth's (filter lag, and the "
-        "sensors' errors: accelerometer axes whose scales differ by 2 % read 5 deg about 0.1 deg off, "
-        "100 ms at a crossing of 1 deg/s) and any wait for its sign. Times are the samples' "
+        "left is the measured tilt passing the threshold after the truth's (measured: filter lag, and "
+        "the sensors' errors: accelerometer axes whose scales differ by 2 % read 5 deg about 0.1 deg "
+        "off, 100 ms at a crossing of 1 deg/s) and any wait for its sign (waited). Times are the samples' "
         "(Event.time_s): the wait of a sample for the rest of its notification and the benchmark's "
         "0.5 s steps are not counted"
         + (

@@ -233,14 +233,21 @@ class LatencySplit:
         lost_s: time missing from the samples that reached the pipeline after that one, up
             to the sample where the measured tilt passed the threshold (packets lost while
             the measured tilt was still under it).
-        pipeline_s: the rest, the pipeline's own delay: the measured tilt passing the
-            threshold after the truth's (filter lag, measurement error) and any wait for
-            its sign.
+        measured_s: the rest up to that sample: the measured tilt passing the threshold
+            after the truth's (filter lag, measurement error; below zero when it passed
+            first).
+        waited_s: from that sample to the event (the sample waited for the tilt's sign).
     """
 
     data_s: float
     lost_s: float
-    pipeline_s: float
+    measured_s: float
+    waited_s: float
+
+    @property
+    def pipeline_s(self) -> float:
+        """The pipeline's own delay: `measured_s + waited_s`."""
+        return self.measured_s + self.waited_s
 
 
 def latency_split(match: TiltMatch, time_s: FloatArray, taken_s: FloatArray) -> LatencySplit | None:
@@ -253,12 +260,14 @@ def latency_split(match: TiltMatch, time_s: FloatArray, taken_s: FloatArray) -> 
     if first >= time_s.size or time_s.size < 2:
         return None
     data_s = float(time_s[first]) - match.true.threshold_s
-    crossed = int(np.searchsorted(time_s, match.detected.threshold_s))
+    # The measured crossing lies between two samples (or on the first): the later one told it.
+    crossed = min(int(np.searchsorted(time_s, match.detected.threshold_s, side="right")), time_s.size - 1)
     steps = np.diff(time_s[first : crossed + 1])
     period_s = float(np.median(np.diff(time_s)))
     # A step of more than one and a half periods left samples out (the aligned clock is steady).
     lost_s = float((steps - period_s)[steps > 1.5 * period_s].sum())
-    return LatencySplit(data_s, lost_s, match.latency_s - data_s - lost_s)
+    waited_s = match.detected.time_s - float(time_s[crossed])
+    return LatencySplit(data_s, lost_s, match.latency_s - data_s - lost_s - waited_s, waited_s)
 
 
 @dataclass(frozen=True)
