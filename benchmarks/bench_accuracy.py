@@ -284,11 +284,11 @@ def _tilt_figures(runs: Sequence[SessionResult]) -> Iterator[Figure]:
                 latency.append((m.latency_s, where))
             else:
                 parts = (
-                    f"(data {1000 * split.data_s:.0f}, lost {1000 * split.lost_s:.0f}, measured "
+                    f"data {1000 * split.data_s:.0f}, lost {1000 * split.lost_s:.0f}, measured "
                     f"{1000 * split.measured_s:.0f}, waited {1000 * split.waited_s:.0f} ms) "
                 )
-                latency.append((m.latency_s, parts + where))
-                own.append((split.pipeline_s, f"(of {1000 * m.latency_s:.0f} ms) " + parts + where))
+                latency.append((m.latency_s, "(" + parts + where))
+                own.append((split.pipeline_s, f"(of {1000 * m.latency_s:.0f} ms: " + parts + where))
             err = m.leg_angle_error_deg
             if err is not None:
                 angle.append((err, where + f" (true {m.true.leg_angle_at_onset_deg:.0f} deg)"))
