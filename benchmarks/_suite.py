@@ -28,12 +28,14 @@ import numpy.typing as npt
 from dsp.events import Event
 from dsp.pipeline import Pipeline
 from dsp.scoring import (
+    LatencySplit,
     PostureScore,
     RepScore,
     TiltScore,
     TruePosture,
     TrueRep,
     TrueTiltEpisode,
+    latency_split,
     score_postures,
     score_reps,
     score_tilt,
@@ -186,6 +188,9 @@ class SessionResult:
         tilt_errors_deg: the pipeline's pelvic tilt minus the simulator's, sample by sample
             during the sets (`tilt_errors`); empty without a pelvis sensor.
         posture_score: told postures against the truth's, None without a pelvis sensor.
+        latency_splits: each of `tilt_score.matches`' latency split into the data's delay,
+            the samples lost and the pipeline's own (`dsp.scoring.latency_split`), None
+            where the pelvis samples cannot be told apart (`pelvis_taken_s`).
     """
 
     case: SessionCase
@@ -198,6 +203,7 @@ class SessionResult:
     error: str | None = None
     tilt_errors_deg: FloatArray = field(default_factory=lambda: np.zeros(0))
     posture_score: PostureScore | None = None
+    latency_splits: tuple[LatencySplit | None, ...] = ()
 
 
 def true_reps(sim: Simulation) -> tuple[TrueRep, ...]:
@@ -266,6 +272,7 @@ def run_session(case: SessionCase) -> SessionResult:
         keep_tilt_series="pelvis" in sim.sensors,
     )
     done = dict.fromkeys(streams, 0)
+    pelvis_s: list[FloatArray] = []
     events: list[Event] = []
     frames = 0
     error = None
@@ -281,6 +288,8 @@ def run_session(case: SessionCase) -> SessionResult:
                     if len(samples):
                         block[role] = samples
                         frames += len(samples)
+                        if role == "pelvis":
+                            pelvis_s.append(samples.time_s)
             if block:
                 events += pipeline.process(block)
         events += pipeline.finish()
@@ -289,17 +298,36 @@ def run_session(case: SessionCase) -> SessionResult:
     reps = true_reps(sim)
     episodes = true_episodes(sim) if pipeline.has_tilt else ()
     errors = tilt_errors(sim, *pipeline.tilt_series()) if pipeline.has_tilt else np.zeros(0)
+    tilt_score = score_tilt(events, episodes) if pipeline.has_tilt else None
+    splits: tuple[LatencySplit | None, ...] = ()
+    if tilt_score is not None:
+        taken = pelvis_taken_s(tx["pelvis"].sample_time_s, tx["pelvis"].received, pelvis_s)
+        aligned = np.concatenate(pelvis_s) if pelvis_s else np.zeros(0)
+        splits = tuple(
+            None if taken is None else latency_split(m, aligned, taken) for m in tilt_score.matches
+        )
     return SessionResult(
         case,
         tuple(events),
         reps,
         episodes,
         score_reps(events, reps),
-        score_tilt(events, episodes) if pipeline.has_tilt else None,
+        tilt_score,
         frames,
         error,
         errors,
         score_postures(events, [TruePosture(p.posture, p.start_s, p.end_s) for p in sim.truth.postures])
         if pipeline.has_tilt
         else None,
+        splits,
     )
+
+
+def pelvis_taken_s(
+    sample_time_s: FloatArray, received: npt.NDArray[np.bool_], decoded: list[FloatArray]
+) -> FloatArray | None:
+    """When each decoded pelvis sample was taken, on the truth's clock: the received ones in
+    order, when the stream gave them all once (None when it did not: a sample dropped or
+    repeated would shift every one after it)."""
+    taken = sample_time_s[received]
+    return taken if taken.size == sum(d.size for d in decoded) else None

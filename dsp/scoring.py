@@ -14,7 +14,9 @@ recordings) converts them.
   between equally close ones, closest threshold crossings: the episodes of one loss of
   control share its onset), each used once. The `TiltRecovered` that closes a detected
   episode (the first after it with the same `onset_s`) joins its match, for the
-  episode's end and peak.
+  episode's end and peak. `latency_split` tells how much of a matched onset's latency the
+  data caused (the first sample past the true crossing came late, or samples were lost)
+  and how much is the pipeline's own.
 - Postures are compared as timelines: from the first told posture (its `start_s`) to the
   end, the share of time the told posture is the true one; a true change is found when a
   `PostureChanged` to the same posture starts within `POSTURE_CHANGE_S` of it.
@@ -236,6 +238,55 @@ class TiltMatch:
     def latency_s(self) -> float:
         """How long after the true threshold crossing the onset event came out, s."""
         return self.detected.time_s - self.true.threshold_s
+
+
+@dataclass(frozen=True)
+class LatencySplit:
+    """Where a tilt onset's latency went, s: `data_s + lost_s + pipeline_s` is its `latency_s`.
+
+    Attributes:
+        data_s: from the true threshold crossing to the first sample taken at or after it
+            that reached the pipeline (its time on the events' timeline): the sampling
+            interval, the link's constant latency and packets lost at the crossing. No
+            pipeline can tell the crossing before this sample.
+        lost_s: time missing from the samples that reached the pipeline after that one, up
+            to the sample where the measured tilt passed the threshold (packets lost while
+            the measured tilt was still under it).
+        measured_s: the rest up to that sample: the measured tilt passing the threshold
+            after the truth's (filter lag, measurement error; below zero when it passed
+            first).
+        waited_s: from that sample to the event (the sample waited for the tilt's sign).
+    """
+
+    data_s: float
+    lost_s: float
+    measured_s: float
+    waited_s: float
+
+    @property
+    def pipeline_s(self) -> float:
+        """The pipeline's own delay: `measured_s + waited_s`."""
+        return self.measured_s + self.waited_s
+
+
+def latency_split(match: TiltMatch, time_s: FloatArray, taken_s: FloatArray) -> LatencySplit | None:
+    """Split `match.latency_s` (see `LatencySplit`) with the pelvis samples that reached the
+    pipeline: `time_s` on the events' timeline, `taken_s` when each was taken on the
+    truth's clock (both increasing, one per sample). None without such a sample."""
+    if time_s.shape != taken_s.shape:
+        raise ValueError(f"need one taken_s per sample: {time_s.shape} vs {taken_s.shape}")
+    first = int(np.searchsorted(taken_s, match.true.threshold_s))
+    if first >= time_s.size or time_s.size < 2:
+        return None
+    data_s = float(time_s[first]) - match.true.threshold_s
+    # The measured crossing lies between two samples (or on the first): the later one told it.
+    crossed = min(int(np.searchsorted(time_s, match.detected.threshold_s, side="right")), time_s.size - 1)
+    steps = np.diff(time_s[first : crossed + 1])
+    period_s = float(np.median(np.diff(time_s)))
+    # A step of more than one and a half periods left samples out (the aligned clock is steady).
+    lost_s = float((steps - period_s)[steps > 1.5 * period_s].sum())
+    waited_s = match.detected.time_s - float(time_s[crossed])
+    return LatencySplit(data_s, lost_s, match.latency_s - data_s - lost_s - waited_s, waited_s)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ import pytest
 
 from dsp.events import Event, Rep, SetDone, TiltOnset, TiltRecovered
 from dsp.scoring import (
+    TiltMatch,
     TrueRep,
     TrueTiltEpisode,
     f1_score,
+    latency_split,
     score_reps,
     score_tilt,
     series_errors,
@@ -333,3 +335,69 @@ def test_tilt_recoveries_sharing_an_onset_join_their_own_episode() -> None:
     assert second.recovered is not None
     assert second.recovered.end_s == 15.4
     assert second.peak_error_deg == pytest.approx(1.0)
+
+
+def split_case(
+    lost: slice | None = None, *, told_s: float = 10.09
+) -> tuple[TiltMatch, np.ndarray, np.ndarray]:
+    """A 50 Hz pelvis whose samples reach the events' timeline 10 ms after they are taken; the
+    truth crosses at 10.005 s, the measured tilt at 10.085 s: the sample taken at 10.08 s, at
+    10.09 s on the events' timeline, tells it at `told_s`."""
+    taken = np.arange(0.0, 20.0, 0.02)
+    keep = np.ones(taken.size, dtype=bool)
+    if lost is not None:
+        keep[lost] = False
+    true = TrueTiltEpisode(9.0, 10.005, 12.0, 8.0, 40.0)
+    told = TiltOnset(
+        time_s=told_s, onset_s=9.1, threshold_s=10.085, tilt_deg=5.0, leg_angle_at_onset_deg=None
+    )
+    return TiltMatch(told, true), taken[keep] + 0.01, taken[keep]
+
+
+def test_latency_split_adds_up_to_the_latency() -> None:
+    match, time_s, taken_s = split_case()
+    split = latency_split(match, time_s, taken_s)
+    assert split is not None
+    # The first sample taken after the crossing: 10.02 s, on the events' timeline 10.03 s.
+    assert split.data_s == pytest.approx(0.025)
+    assert split.lost_s == pytest.approx(0.0)
+    assert split.measured_s == pytest.approx(0.06)
+    assert split.waited_s == pytest.approx(0.0)
+    assert split.pipeline_s == pytest.approx(0.06)
+    assert split.data_s + split.lost_s + split.pipeline_s == pytest.approx(match.latency_s)
+
+
+def test_latency_split_tells_the_wait_for_the_sign() -> None:
+    match, time_s, taken_s = split_case(told_s=10.59)
+    split = latency_split(match, time_s, taken_s)
+    assert split is not None
+    assert (split.data_s, split.lost_s) == pytest.approx((0.025, 0.0))
+    assert (split.measured_s, split.waited_s) == pytest.approx((0.06, 0.5))
+    assert split.pipeline_s == pytest.approx(0.56)
+
+
+def test_latency_split_counts_samples_lost_at_the_crossing_as_data() -> None:
+    # 10.02 to 10.06 s lost: the first sample past the crossing that came was taken at 10.08 s.
+    match, time_s, taken_s = split_case(slice(501, 504))
+    split = latency_split(match, time_s, taken_s)
+    assert split is not None
+    assert split.data_s == pytest.approx(0.085)
+    assert split.lost_s == pytest.approx(0.0)
+    assert split.pipeline_s == pytest.approx(0.0)
+
+
+def test_latency_split_counts_samples_lost_before_the_measured_crossing() -> None:
+    # 10.04 and 10.06 s lost: after 10.02 s, the next sample came at 10.08 s.
+    match, time_s, taken_s = split_case(slice(502, 504))
+    split = latency_split(match, time_s, taken_s)
+    assert split is not None
+    assert split.data_s == pytest.approx(0.025)
+    assert split.lost_s == pytest.approx(0.04)
+    assert split.pipeline_s == pytest.approx(0.02)
+
+
+def test_latency_split_needs_a_sample_after_the_crossing() -> None:
+    match, time_s, taken_s = split_case()
+    assert latency_split(match, time_s[:400], taken_s[:400]) is None
+    with pytest.raises(ValueError, match="one taken_s per sample"):
+        latency_split(match, time_s, taken_s[:-1])
