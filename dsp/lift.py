@@ -7,7 +7,8 @@
    the centripetal acceleration of the sensor points from the sensor towards the joint,
    which gives the segment's distal direction, and raising moves that end upwards. When
    the shin hangs (no up or down to tell at rest) the first big movement is taken as a
-   raise. Until the axis is known, samples wait in a buffer (the first rep comes later).
+   raise, and so is it when the shin hardly turns (`MIN_SIGN_TURN_DEG`: a dead bug). Until the
+   axis is known, samples wait in a buffer (the first rep comes later).
 3. Angle: a complementary filter blends the integrated gyro (fast, drifts) with the
    accelerometer's gravity angle (slow, disturbed by motion), both about the lift axis.
    It is a first-order linear filter, so it runs as `scipy.signal.lfilter` (`dsp._filters`)
@@ -50,6 +51,13 @@ MAX_ATTEMPTS = 8
 """Bouts of motion looked at before falling back to "the first big movement is a raise"."""
 MIN_RISE_M = 0.1
 """Raising must move the sensor up by at least this much per radian to tell which way is up."""
+MIN_SIGN_TURN_DEG = 20.0
+"""Until the shin has turned this far from its rest, the motion tells nothing of which way is
+up; one that has not by the second look hardly turns: its first big movement is taken as the
+raise. A dead bug turns the shin 10 to 15 degrees a stroke, and up as the leg goes down (the
+knee straightens more than the hip: the sensor goes down 0.3 m as the shin's far end rises),
+so a vote from how the sensor moved with the turn comes out upside down; the leg going out is
+its first big movement. Every other exercise turns the shin 25 degrees or more."""
 MAX_WAIT_S = 120.0
 """Samples kept while waiting for the axis; older ones are dropped (no rep there). A shin that
 hardly turns (a dead bug: 10 degrees a stroke) may need a minute of reps for its votes to
@@ -359,10 +367,13 @@ class LiftAngle:
         turned = np.cumsum(rate) / self.rate_hz
         far = int(np.argmax(np.abs(turned)))
         first_move = 1.0 if turned[far] >= 0 else -1.0
-        if self._attempts >= MAX_ATTEMPTS:
+        hardly_turns = abs(float(turned[far])) < math.radians(MIN_SIGN_TURN_DEG)
+        if self._attempts >= MAX_ATTEMPTS or (self._attempts and hardly_turns):
             # Still no telling (a shin that hardly turns): the first big movement was a raise.
             return first_move * axis
         self._attempts += 1
+        if hardly_turns:
+            return None
         offset = _centre_to_sensor(waited.acc_mps2, self.rest.up, axis, rate, turned, self.rate_hz, bout_from)
         radius_m = float(np.linalg.norm(offset))
         if radius_m < MIN_RADIUS_M:

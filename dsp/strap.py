@@ -32,6 +32,14 @@ ending with the leg back at its rest's pose, give the new axis, with the old res
 zero (such a turn leaves gravity where it was at rest) and its sign from the way the leg
 rose. Nothing is held there: the reps before it are measured about the old axis.
 
+The sign is checked there too: a bout about the axis's line that starts at the rest's pose
+and turns the shin `MIN_SIGN_TURN_DEG` or more about a centre `SIGN_RADIUS_M` from the
+sensor (the hip; not a hanging leg) moves the sensor up as the shin turns up. After two such
+bouts in a row the other way, the next still second at the rest's pose turns the axis round,
+about the same rest: a sign learnt from motions that do not tell it (a dead bug's, whose shin
+turns up as the leg goes down) is put right by the next set's reps, for the sets after it
+(not mid-set: the reps of a set keep the way up they started with).
+
 Per sample, with the state carried between blocks: the same samples give the same tracks
 whatever the blocks.
 """
@@ -52,6 +60,7 @@ from dsp.lift import (
     MAX_RADIUS_M,
     MIN_RADIUS_M,
     MIN_RISE_M,
+    MIN_SIGN_TURN_DEG,
     AngleTrack,
     AxisAngle,
     LiftAngle,
@@ -85,6 +94,13 @@ there tells which way is up (its turn is measured from there)."""
 HANGING_COS = 0.8
 """A sensor this far below its centre of rotation (cosine from straight below) hangs:
 both ways raise it, and the bout's first movement is taken as the raise."""
+SIGN_RADIUS_M = (0.3, 1.0)
+"""A bout that checks the sign turns the shin about a centre this far from the sensor, m: the
+hip (0.35 to 0.9 m). A fidget turns it about the knee or the foot on the floor (0.1 to 0.3 m),
+which may lie either side of the sensor; the knees drawn up from flat legs turn it down as
+the sensor rises, about no one centre (one came out 1.34 m away)."""
+SIGN_AGAINST_BOUTS = 2
+"""Bouts in a row that tell the other sign turn the axis round."""
 
 
 class StrapWatch:
@@ -128,7 +144,7 @@ class StrapWatch:
                     continue
                 # What comes before it first: the movements may have changed the axis.
                 tracks += self._advance(ready.part(start, second.index + 1), events)
-                tracks += self._still_second(second.reference())
+                tracks += self._still_second(second.reference(), events)
                 start = second.index + 1
             tracks += self._advance(ready.part(start, len(ready)), events)
         parts = [t for t in tracks if len(t)]
@@ -201,7 +217,26 @@ class StrapWatch:
         turned_over = abs(float(angle.accel_angle(rest.up[None, :])[0])) > math.radians(TURNED_OVER_DEG)
         return level and not turned_over
 
-    def _still_second(self, rest: RestReference) -> list[AngleTrack]:
+    def _rest_up(self) -> FloatArray:
+        """The up direction of the rest the angle is measured from."""
+        assert self.lift.angle is not None
+        return self.lift.angle.rest.up
+
+    def _turn_round(self, at: RestReference, events: list[Calibrated]) -> None:
+        """The axis the other way round, about the same rest, from this still second on."""
+        angle = self.lift.angle
+        assert angle is not None
+        self.lift.angle = AxisAngle(
+            self.lift.rate_hz,
+            self.lift.settings.complementary_tau_s,
+            angle.rest,
+            np.asarray(-angle.axis, dtype=np.float64),
+            self.lift.saturation_rps,
+        )
+        events.append(Calibrated(at.time_s, self.lift.role, "lift_axis"))
+        self._moves = _OffAxisBouts(self.lift.rate_hz, self._end_n)
+
+    def _still_second(self, rest: RestReference, events: list[Calibrated]) -> list[AngleTrack]:
         """Act on a still second: hold the samples after it, or release those held."""
         fits = self._fits(rest)
         turn = self._turn
@@ -209,6 +244,8 @@ class StrapWatch:
             if not fits:
                 self._turn = _Relearning(rest, self.lift.rate_hz, self._end_n)
                 self._moves = _OffAxisBouts(self.lift.rate_hz, self._end_n)
+            elif self._moves.upside_down and _at_pose(rest.up, self._rest_up()):
+                self._turn_round(rest, events)
             return []
         if not fits:
             self._latest = (turn.held_count, rest)
@@ -235,6 +272,7 @@ class _OffAxisBouts:
         self._kept_n = 0
         self._line: FloatArray | None = None
         self._bouts = 0
+        self._against = 0  # bouts in a row that told the other sign
 
     def update(self, samples: SensorSamples, angle: AxisAngle) -> tuple[int, FloatArray] | None:
         """Look at the next samples against the lift axis in force; the index of the one
@@ -276,6 +314,7 @@ class _OffAxisBouts:
         axis = principal_axis(gyr)
         if abs(float(axis @ angle.axis)) > math.cos(math.radians(KEPT_AXIS_DEG)):
             self._line, self._bouts = None, 0
+            self._check_sign(bout, gyr, angle)
             return None
         pre = bout.acc_mps2[: self._end_n].mean(axis=0)
         rate = gyr @ axis
@@ -303,6 +342,32 @@ class _OffAxisBouts:
         lifted = -SignedAngle(up, line)(bout.acc_mps2)
         far = int(np.argmax(np.abs(lifted)))
         return np.asarray((1.0 if lifted[far] >= 0 else -1.0) * line, dtype=np.float64)
+
+    @property
+    def upside_down(self) -> bool:
+        """The last bouts that told the sign told the other one (see the module)."""
+        return self._against >= SIGN_AGAINST_BOUTS
+
+    def _check_sign(self, bout: SensorSamples, gyr: FloatArray, angle: AxisAngle) -> None:
+        """Count the bout's vote on the sign, if it has one (see the module)."""
+        up = angle.rest.up
+        start = bout.acc_mps2[: self._end_n].mean(axis=0)
+        if float(start @ up) < math.cos(math.radians(REST_POSE_DEG)) * float(np.linalg.norm(start)):
+            return  # the rest's gravity is the bout's at its start only from the rest's pose
+        rate = gyr @ angle.axis
+        turned = np.cumsum(rate) / self._rate_hz
+        if float(np.abs(turned).max()) < math.radians(MIN_SIGN_TURN_DEG):
+            return
+        offset = _centre_to_sensor(bout.acc_mps2, up, angle.axis, rate, turned, self._rate_hz, 0)
+        radius_m = float(np.linalg.norm(offset))
+        rising = float(np.cross(angle.axis, offset) @ up)
+        # About the hip, not hanging (both ways raise a hanging leg).
+        if (
+            SIGN_RADIUS_M[0] <= radius_m <= SIGN_RADIUS_M[1]
+            and float(offset @ up) >= -HANGING_COS * radius_m
+            and abs(rising) >= MIN_RISE_M
+        ):
+            self._against = self._against + 1 if rising < 0.0 else 0
 
 
 @dataclass(frozen=True)
@@ -407,6 +472,11 @@ class _Relearning:
             return None
         signed = self._vote * self._line
         return np.asarray(signed / float(np.linalg.norm(signed)), dtype=np.float64)
+
+
+def _at_pose(up: FloatArray, rest_up: FloatArray) -> bool:
+    """Whether a still leg whose up is `up` is at the pose of a rest whose up is `rest_up`."""
+    return float(up @ rest_up) >= math.cos(math.radians(REST_POSE_DEG))
 
 
 def _vote(offset: FloatArray, up: FloatArray, axis: FloatArray, turned: FloatArray, radius_m: float) -> float:

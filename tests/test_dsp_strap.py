@@ -21,7 +21,7 @@ from scipy.spatial.transform import Rotation
 
 from dsp import SensorSamples
 from dsp.events import Calibrated, Event, Rep, SetDone, event_dict
-from dsp.lift import LiftAngle
+from dsp.lift import AxisAngle, LiftAngle
 from dsp.pipeline import Pipeline
 from dsp.scoring import TrueRep, score_reps
 from dsp.settings import Settings
@@ -244,3 +244,43 @@ def test_still_seconds_every_window_whatever_the_blocks() -> None:
     t_gap[110:] += 1.0
     broken = still_windows(SensorSamples("shin", t_gap, acc, gyr, gap), [])
     assert [k for k, *_ in broken][:4] == [24, 49, 94, 134]
+
+
+def test_an_axis_upside_down_is_turned_round_at_the_rest_after_the_set() -> None:
+    """An axis learnt the wrong way up (as from a dead bug, whose shin turns up as the leg
+    goes down) reads every raise as a lowering. Raises out from the rest's pose about the hip
+    move the sensor up as the shin turns up: two in a row that moved it the other way, and the
+    next still second at the rest's pose (the legs put down after the set) turns the axis round.
+    The set goes on as it started; the next one is read the right way up."""
+    sim = two_sets()
+    s = sim.sensors["shin"]
+    samples = SensorSamples("shin", s.sample_time_s, s.acc_mps2, s.gyr_rps)
+    watch = StrapWatch(LiftAngle("shin", float(RATE_HZ), Settings()))
+    times, angles, events = [], [], []
+    inverted_at = None
+    for a, b in itertools.pairwise(range(0, len(samples) + RATE_HZ // 2, RATE_HZ // 2)):
+        track, found = watch.update(samples.part(a, min(b, len(samples))))
+        times.append(track.time_s)
+        angles.append(track.angle_deg)
+        events += found
+        angle = watch.lift.angle
+        if inverted_at is None and angle is not None:
+            # The aligned mount's lift axis is +y: learnt right, then turned the wrong way up.
+            assert float(angle.axis @ np.array([0.0, 1.0, 0.0])) > 0.95
+            watch.lift.angle = AxisAngle(RATE_HZ, Settings().complementary_tau_s, angle.rest, -angle.axis)
+            inverted_at = float(samples.time_s[min(b, len(samples)) - 1])
+    assert inverted_at is not None
+    t, deg = np.concatenate(times), np.concatenate(angles)
+    first, second = sim.truth.sets
+    turned_round = [e.time_s for e in events if e.what == "lift_axis" and e.time_s > inverted_at]
+    assert len(turned_round) == 1
+    assert first.end_s < turned_round[0] < second.start_s
+    assert watch.axis is not None
+    assert float(watch.axis @ np.array([0.0, 1.0, 0.0])) > 0.95
+    tops = [r.top_s for r in sim.truth.reps]
+    for top in tops:
+        at_top = float(np.interp(top, t, deg))
+        if top > second.start_s:
+            assert at_top > 30.0
+        elif top > inverted_at + 1.0:
+            assert at_top < -30.0  # the first set keeps the way up it had
