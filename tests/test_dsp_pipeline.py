@@ -149,3 +149,18 @@ def test_hanging_leg_raises_report_the_curl_at_the_top() -> None:
     curls = [e.max_posterior_tilt_deg for e in events if isinstance(e, Rep)]
     assert curls
     assert all(c is not None and c < 2.0 for c in curls)
+
+
+@pytest.mark.parametrize("joined_s", [5.0, 5.5, 6.0, 6.25, 6.5, 7.0, 7.5])
+def test_a_session_joined_while_the_athlete_settles_counts_every_rep(joined_s: float) -> None:
+    # The simulated athlete settles (a slow turn of the shin, about 3 deg/s, from 6 to 8 s)
+    # before the first rep at 9.1 s; a live session that connects then must not take the
+    # turn for the gyro's bias. It did at 6.0 s, and counted no rep at all.
+    plan = SessionPlan(sets=(SetPlan("straight_leg_lift", reps=3, tempo=Tempo.parse("4-0-2-1")),), seed=2)
+    sim = simulate(SimSettings(plan, sensors=("shin", "pelvis"), rate_hz=100))
+    assert sim.truth.reps[0].start_s > joined_s + 1.5
+    data = samples_of(sim)
+    pipeline = Pipeline({"shin": 100.0, "pelvis": 100.0})
+    late = {role: s.part(int(np.searchsorted(s.time_s, joined_s)), len(s)) for role, s in data.items()}
+    events = pipeline.process(late) + pipeline.finish()
+    assert sum(isinstance(e, Rep) for e in events) == len(sim.truth.reps)
