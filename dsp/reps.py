@@ -211,6 +211,8 @@ class RepCounter:
         rhythm_s = _median([b - a for a, b in itertools.pairwise(starts)]) if len(starts) > 1 else 0.0
         if min(stroke.start_deg, stroke.end_deg) < LOWEST_DEG:
             return  # standing up, lying down again
+        if stroke.hidden and not self._shaking_through(stroke.start_s, stroke.end_s):
+            return  # a dead bug's leg is held off the floor, shaking; one lying still drifts
         if self._first is not None and stroke.start_s - self._first.end_s > MAX_HOLD_S:
             self._first = None  # held too long to be a rep's
         still_s = stroke.start_s - self._last_stroke_end_s
