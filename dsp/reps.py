@@ -76,9 +76,11 @@ KEEP_S = MAX_HOLD_S + 20.0
 """Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
 BACK_FRACTION = 0.35
 """A rep's second stroke covers at least this share of its first."""
-RISE_BACK_FRACTION = 0.5
+RISE_BACK_FRACTION = 0.4
 """...and, when the first moved the sensor further than its turn explains, brings the sensor
-back this share of the way at least (a partial dead bug comes back 0.6 of it)."""
+back this share of the way at least (a partial dead bug comes back 0.6 of it, and a return
+whose placed ends miss some of the sensor's movement measures short: 0.45 of an extension
+found by the sensor's height)."""
 AGAINST_TURN_M = 0.08
 """A stroke that moves the sensor this far the other way from its turn of the shin moves the
 leg against it (a leg lifted about the hip takes the shin sensor up by 0.3 m or more)."""
