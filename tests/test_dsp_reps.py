@@ -643,7 +643,7 @@ def test_a_set_that_starts_with_a_dead_bugs_return_is_paired_from_the_next_lower
     assert all(r.known_s - r.end_s < 0.3 for r in found)
 
 
-def _dead_bug(turns: Sequence[float], held: bool = True) -> AngleTrack:
+def _dead_bugs_held(turns: Sequence[float], held: bool = True) -> AngleTrack:
     """Dead bugs from the tabletop: each goes out in 3 s, waits 0.5 s, comes back in 1.5 s
     and holds 3 s; the sensor drops 0.28 m going out and rises as much coming back, while
     the shin turns by `turns` (degrees, one a stroke: 0 for a stroke that hardly turns it).
@@ -669,17 +669,17 @@ def test_a_dead_bug_stroke_that_hardly_turns_the_shin_is_found_by_the_sensors_he
     does not turn going out again and turns back 10: the returns or the extensions the shin
     does not show are found by the sensor's height, and each rep's lowering is where the
     sensor went down."""
-    found = reps(count(_dead_bug([10.0, 0.0, 0.0, -10.0])))
+    found = reps(count(_dead_bugs_held([10.0, 0.0, 0.0, -10.0])))
     assert len(found) == 2
     assert [r.start_s for r in found] == pytest.approx([2.0, 10.0], abs=0.15)
     assert [r.eccentric_s for r in found] == pytest.approx([3.0, 3.0], abs=0.2)
     assert [r.concentric_s for r in found] == pytest.approx([1.5, 1.5], abs=0.2)
     # The shin's turn alone shows the first extension and the last return: one rep, held 8 s.
-    plain = dataclasses.replace(_dead_bug([10.0, 0.0, 0.0, -10.0]), vertical_mps2=None)
+    plain = dataclasses.replace(_dead_bugs_held([10.0, 0.0, 0.0, -10.0]), vertical_mps2=None)
     assert len(reps(count(plain))) == 1
 
 
 def test_a_rise_of_a_leg_lying_still_is_no_dead_bugs_stroke() -> None:
     """The same movement by a leg that does not shake (lying on the floor: its sensor's
     height drifts as much when the bias changes) is no rep."""
-    assert reps(count(_dead_bug([10.0, 0.0, 0.0, -10.0], held=False))) == []
+    assert reps(count(_dead_bugs_held([10.0, 0.0, 0.0, -10.0], held=False))) == []

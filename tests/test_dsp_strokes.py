@@ -627,6 +627,7 @@ def test_a_dead_bugs_return_that_does_not_turn_the_shin_is_found_by_the_sensors_
     way (as the extension was: the shin turned up while the sensor went down)."""
     out, back = _run_product(_dead_bug_returns_unturned(rate_hz))
     assert (out.direction, out.hidden, back.direction, back.hidden) == (1, False, -1, True)
+    assert back.rise_m is not None
     assert back.rise_m == pytest.approx(0.28, abs=0.03)
     assert back.size_deg < 0.5
     assert back.reach_deg == pytest.approx(math.degrees(back.rise_m / HIP_TO_SENSOR_M))
