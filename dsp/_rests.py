@@ -34,7 +34,8 @@ STILL_M = 0.02
 before differ by less than STILL_M (a held leg's tremor moves them by about 0.01 m)."""
 STILL_MPS = 0.06
 """...and its upward speed over those lags, the last bias measured taken off, is under this
-(a slow dead bug, 0.3 m in 8 s, moves the sensor at up to 0.07 m/s)."""
+(a slow dead bug, 0.3 m in 8 s, moves the sensor at up to 0.07 m/s; the bias measured is
+off by up to about 0.01 m/s^2, 0.04 m/s after 4 s)."""
 MIN_AWAY_S = 0.5
 """A rest is looked for this long after the anchor at the earliest."""
 

@@ -301,7 +301,8 @@ class StrokeDetector:
             against = stroke.rise_m is not None and -stroke.direction * stroke.rise_m > AGAINST_RISE_M
             self._rest_s = stroke.end_s if against else None
             if against:
-                # From rest to rest the mean acceleration is the bias.
+                # From rest to rest the mean acceleration is the bias (over the samples kept
+                # up to its end, as its rise: a stroke completed at the end of a block has fewer).
                 i0, i1 = (int(k) for k in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
                 self._bias_mps2 = float(np.mean(self._up[i0:i1]))
         return j
