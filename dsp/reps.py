@@ -76,9 +76,11 @@ KEEP_S = MAX_HOLD_S + 20.0
 """Tremor and velocity kept for looking back (longer than a hold and a stroke)."""
 BACK_FRACTION = 0.35
 """A rep's second stroke covers at least this share of its first."""
-RISE_BACK_FRACTION = 0.5
+RISE_BACK_FRACTION = 0.4
 """...and, when the first moved the sensor further than its turn explains, brings the sensor
-back this share of the way at least (a partial dead bug comes back 0.6 of it)."""
+back this share of the way at least (a partial dead bug comes back 0.6 of it, and a return
+whose placed ends miss some of the sensor's movement measures short: 0.45 of an extension
+found by the sensor's height)."""
 AGAINST_TURN_M = 0.08
 """A stroke that moves the sensor this far the other way from its turn of the shin moves the
 leg against it (a leg lifted about the hip takes the shin sensor up by 0.3 m or more)."""
@@ -211,6 +213,8 @@ class RepCounter:
         rhythm_s = _median([b - a for a, b in itertools.pairwise(starts)]) if len(starts) > 1 else 0.0
         if min(stroke.start_deg, stroke.end_deg) < LOWEST_DEG:
             return  # standing up, lying down again
+        if stroke.hidden and not self._shaking_through(stroke.start_s, stroke.end_s):
+            return  # a dead bug's leg is held off the floor, shaking; one lying still drifts
         if self._first is not None and stroke.start_s - self._first.end_s > MAX_HOLD_S:
             self._first = None  # held too long to be a rep's
         still_s = stroke.start_s - self._last_stroke_end_s

@@ -21,6 +21,8 @@ import numpy.typing as npt
 
 from dsp._geometry import heights_m
 from dsp._history import History
+from dsp._rests import SMOOTH_S as _TRAILING_S
+from dsp._rests import first_rest
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -73,6 +75,13 @@ SLOW_FRACTION = 0.4
 never reaches `moving_dps` (a dead bug's shin, turning 10 degrees in 8 s, peaks at 2 deg/s)
 is a stroke all the same if it covers MIN_STROKE_DEG; it is announced once it passes
 `moving_dps`, if ever."""
+AGAINST_RISE_M = 0.1
+"""A stroke that moves the sensor this far the other way from the shin's turn is a dead bug's
+(the hip and the knee straighten together): the next may hardly turn the shin at all, and is
+looked for in the sensor's height (`dsp._rests`) until a stroke that is not a dead bug's."""
+REANCHOR_S = 4.0
+"""The height is integrated from a rest at most about this long ago (a rest found this long
+after the last becomes the next): its error grows with the length."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,8 @@ class Stroke:
         rise_m: how far the sensor went up, m (None where not known: its acceleration not
             measured, the stroke not from rest to rest, or turning RISE_UNDER_TURN_DEG or more
             but for one following a stroke measured by its rise).
+        hidden: found by the sensor's height alone, the shin hardly turning (a dead bug's);
+            its reach is its rise's.
     """
 
     direction: int
@@ -98,6 +109,7 @@ class Stroke:
     end_deg: float
     known_s: float
     rise_m: float | None = None
+    hidden: bool = False
 
     @property
     def size_deg(self) -> float:
@@ -113,6 +125,8 @@ class Stroke:
         down and back). The rise counts only when it is at least MIN_RISE_M, for a stroke
         that turned the shin less than RISE_UNDER_TURN_DEG and was not swung (a swing's abrupt
         start or stop is not sampled well enough for the double integral)."""
+        if self.hidden and self.rise_m is not None:
+            return max(math.degrees(abs(self.rise_m) / HIP_TO_SENSOR_M), self.size_deg)
         if (
             self.rise_m is None
             or abs(self.rise_m) < MIN_RISE_M
@@ -176,6 +190,8 @@ class StrokeDetector:
         self._announced = False  # its start told (its speed passed moving_dps)
         self._peak = 0.0
         self._peak_at = 0
+        self._rest_s: float | None = None  # a dead bug's leg was last at rest here (None: not one)
+        self._bias_mps2 = 0.0  # ...and its accelerometer's upward bias, measured up to then
 
     def update(self, track: AngleTrack) -> list[Stroke | StrokeStarted]:
         """Strokes started and completed in this block, in time order."""
@@ -236,6 +252,10 @@ class StrokeDetector:
             i += int(slow[0])
         if self._open == 0:
             fast = (np.abs(self._v[i:stop]) > self._follow_dps).nonzero()[0]
+            if self._rest_s is not None:
+                k = self._hidden(i, i + int(fast[0]) if fast.size else stop, found)
+                if k is not None:
+                    return k + 1
             if not fast.size:
                 return stop
             j = i + int(fast[0])
@@ -278,7 +298,71 @@ class StrokeDetector:
         if stroke.reach_deg >= MIN_STROKE_DEG:
             found.append(stroke)
             self._after_rise = stroke.reach_deg > stroke.size_deg
+            against = stroke.rise_m is not None and -stroke.direction * stroke.rise_m > AGAINST_RISE_M
+            self._rest_s = stroke.end_s if against else None
+            if against:
+                # From rest to rest the mean acceleration is the bias (over the samples kept
+                # up to its end, as its rise: a stroke completed at the end of a block has fewer).
+                i0, i1 = (int(k) for k in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
+                self._bias_mps2 = float(np.mean(self._up[i0:i1]))
         return j
+
+    def _hidden(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int | None:
+        """Look at samples [i, stop) for the end of a dead bug's stroke that hardly turned the
+        shin (`dsp._rests`), or for a rest to integrate from; return where it was found."""
+        assert self._rest_s is not None
+        sample_t = self._t + self._delay_s
+        anchor = int(sample_t.searchsorted(self._rest_s))
+        origin = int(sample_t.searchsorted(self._rest_s - _TRAILING_S))
+        if stop - anchor < 2:
+            return None  # the rest is still ahead
+        span = slice(origin, stop)
+        if (
+            origin == 0
+            or not np.isfinite(self._up[span]).all()
+            or float(np.max(np.diff(sample_t[span]))) > MAX_BRIDGED_GAP_S
+        ):
+            self._rest_s = None  # not kept, not measured, or lost: no longer looked for
+            return None
+        rest = first_rest(
+            sample_t, self._up, anchor, (i, stop), self._bias_mps2, min_rise_m=MIN_RISE_M, after_s=REANCHOR_S
+        )
+        if rest is None:
+            return None
+        k = rest.index
+        self._rest_s, self._bias_mps2 = float(sample_t[k]), rest.bias_mps2
+        if abs(rest.rise_m) >= MIN_RISE_M:
+            stroke = self._place_hidden(anchor, rest.index, rest.rise_m, rest.speed_mps)
+            found.append(stroke)
+            self._after_rise = True
+            self._last_end_s, self._last_direction = stroke.end_s, stroke.direction
+            self._floor, self._rearm = k, 0
+        return k
+
+    def _place_hidden(self, anchor: int, k: int, rise_m: float, speed_mps: FloatArray) -> Stroke:
+        """The stroke the sensor's height found between samples `anchor` and `k` (both at
+        rest), placed as `_place` places one from its speed (the lift's, there)."""
+        d = 1 if rise_m > 0 else -1
+        sample_t = self._t[anchor : k + 1] + self._delay_s
+        t = sample_t - 0.5 * _TRAILING_S  # the speed's own times
+        v = d * speed_mps
+        p = int(v.argmax())
+        level = PEAK_FRACTION * float(v[p])
+        below = (v[:p] < level).nonzero()[0]
+        a = int(below[-1]) if below.size else 0
+        after = (v[p:] < level).nonzero()[0]
+        b = p + int(after[0]) - 1 if after.size else v.size - 1
+        t_a, t_b, t_peak = _crossing(t, v, a, level), _crossing(t, v, b, level), float(t[p])
+        start = max(t_a - _EXTEND * (t_peak - t_a), float(t[0]))
+        end = min(t_b + _EXTEND * (t_b - t_peak), float(sample_t[-1]))
+        start_deg, end_deg = (
+            float(x) for x in np.interp((start, end), sample_t, self._angle[anchor : k + 1])
+        )
+        peak_dps = math.degrees(float(v[p]) / HIP_TO_SENSOR_M)
+        # The shin turns against the sensor's rise, as in the dead bug's strokes before.
+        return Stroke(
+            -d, start, t_peak, end, peak_dps, start_deg, end_deg, float(sample_t[-1]), rise_m, hidden=True
+        )
 
     def _place(self, j: int) -> Stroke:
         """The stroke that completed at sample j, its ends placed (see the module)."""

@@ -641,3 +641,45 @@ def test_a_set_that_starts_with_a_dead_bugs_return_is_paired_from_the_next_lower
     assert [r.start_s for r in found] == pytest.approx([6.5, 14.5, 22.5], abs=0.1)
     assert [r.eccentric_s for r in found] == pytest.approx([3.0] * 3, abs=0.1)
     assert all(r.known_s - r.end_s < 0.3 for r in found)
+
+
+def _dead_bugs_held(turns: Sequence[float], held: bool = True) -> AngleTrack:
+    """Dead bugs from the tabletop: each goes out in 3 s, waits 0.5 s, comes back in 1.5 s
+    and holds 3 s; the sensor drops 0.28 m going out and rises as much coming back, while
+    the shin turns by `turns` (degrees, one a stroke: 0 for a stroke that hardly turns it).
+    The accelerometer has a bias and the 10 Hz tremor of a held leg (`held`: the leg
+    shakes, as one held off the floor does; else it lies still)."""
+    durations = [(3.0, 0.5), (1.5, 3.0)] * (len(turns) // 2)
+    angle, height = [Move(2.0)], [Move(2.0)]
+    at_deg, at_cm = 0.0, 0.0
+    for (duration_s, wait_s), turn_deg in zip(durations, turns, strict=True):
+        at_deg += turn_deg
+        at_cm = -28.0 if at_cm == 0.0 else 0.0
+        angle += [Move(duration_s, at_deg), Move(wait_s)]
+        height += [Move(duration_s, at_cm), Move(wait_s)]
+    track = motion(angle, tremor_spans=[(0.0, 99.0, 5.0 if held else 1.0)])
+    t = track.time_s
+    up = np.gradient(motion(height).velocity_dps / 100.0, t)  # cm -> m
+    shaking = 0.3 * np.sin(2 * math.pi * 10.0 * t + 0.4) if held else 0.0
+    return dataclasses.replace(track, vertical_mps2=up + shaking - 0.15)
+
+
+def test_a_dead_bug_stroke_that_hardly_turns_the_shin_is_found_by_the_sensors_height() -> None:
+    """Two dead bugs whose shin turns up 10 degrees going out and does not turn back, then
+    does not turn going out again and turns back 10: the returns or the extensions the shin
+    does not show are found by the sensor's height, and each rep's lowering is where the
+    sensor went down."""
+    found = reps(count(_dead_bugs_held([10.0, 0.0, 0.0, -10.0])))
+    assert len(found) == 2
+    assert [r.start_s for r in found] == pytest.approx([2.0, 10.0], abs=0.15)
+    assert [r.eccentric_s for r in found] == pytest.approx([3.0, 3.0], abs=0.2)
+    assert [r.concentric_s for r in found] == pytest.approx([1.5, 1.5], abs=0.2)
+    # The shin's turn alone shows the first extension and the last return: one rep, held 8 s.
+    plain = dataclasses.replace(_dead_bugs_held([10.0, 0.0, 0.0, -10.0]), vertical_mps2=None)
+    assert len(reps(count(plain))) == 1
+
+
+def test_a_rise_of_a_leg_lying_still_is_no_dead_bugs_stroke() -> None:
+    """The same movement by a leg that does not shake (lying on the floor: its sensor's
+    height drifts as much when the bias changes) is no rep."""
+    assert reps(count(_dead_bugs_held([10.0, 0.0, 0.0, -10.0], held=False))) == []

@@ -607,3 +607,52 @@ def test_a_stroke_setting_off_the_same_way_before_the_last_one_stopped_has_no_ri
     assert found[0].rise_m is not None
     assert found[0].rise_m > 0.2
     assert found[1].rise_m is None
+
+
+def _dead_bug_returns_unturned(rate_hz: float) -> AngleTrack:
+    """A dead bug's leg goes out in 3 s (the shin turning up 10 degrees, the sensor down
+    0.28 m), waits 0.5 s, and comes back in 1.5 s without turning the shin (the sensor up
+    0.28 m); then it holds 4 s. Its accelerometer has a bias and a held leg's tremor."""
+    moves = [Move(2.0, None), Move(3.0, 10.0), Move(5.5, None)]
+    t, angle, velocity = motion(moves, rate_hz=rate_hz)
+    up = _shaking_rise(t, 2.0, 3.0, -0.28) + _shaking_rise(t, 5.5, 1.5, 0.28)
+    return dataclasses.replace(track(t, angle, velocity), vertical_mps2=up)
+
+
+@pytest.mark.parametrize("rate_hz", [25.0, 100.0, 400.0])
+def test_a_dead_bugs_return_that_does_not_turn_the_shin_is_found_by_the_sensors_height(
+    rate_hz: float,
+) -> None:
+    """The return is found once the leg is at rest again, as a stroke against the shin's
+    way (as the extension was: the shin turned up while the sensor went down)."""
+    out, back = _run_product(_dead_bug_returns_unturned(rate_hz))
+    assert (out.direction, out.hidden, back.direction, back.hidden) == (1, False, -1, True)
+    assert back.rise_m is not None
+    assert back.rise_m == pytest.approx(0.28, abs=0.03)
+    assert back.size_deg < 0.5
+    assert back.reach_deg == pytest.approx(math.degrees(back.rise_m / HIP_TO_SENSOR_M))
+    assert back.start_s == pytest.approx(5.5, abs=0.15)
+    assert back.end_s == pytest.approx(7.0, abs=0.15)
+    assert 7.0 < back.known_s < 7.5
+
+
+def test_the_sensors_height_is_not_looked_at_after_a_stroke_that_rose_with_the_shin() -> None:
+    """The same rise after a raise that took the sensor up (a leg lift, not a dead bug) is
+    not looked for: the shin's turn tells the strokes."""
+    tr = _dead_bug_returns_unturned(100.0)
+    assert tr.vertical_mps2 is not None
+    with_turn = dataclasses.replace(tr, vertical_mps2=-tr.vertical_mps2)
+    assert [s.hidden for s in _run_product(with_turn)] == [False]
+
+
+@given(cuts=st.lists(st.integers(1, 1099), max_size=30))
+@settings(max_examples=40, deadline=None)
+def test_strokes_found_by_the_height_do_not_depend_on_the_blocks(cuts: list[int]) -> None:
+    """(Only the strokes found by the height: a stroke completed at the end of a block has
+    its rise integrated over the samples it has, up to its placed end or not.)"""
+    tr = _dead_bug_returns_unturned(100.0)
+    detector = StrokeDetector(Settings().moving_dps)
+    split = strokes([s for part in tr.pieces(cuts) for s in detector.update(part)])
+    whole = _run_product(tr)
+    assert [s.direction for s in split] == [s.direction for s in whole]
+    assert [s for s in split if s.hidden] == [s for s in whole if s.hidden]
