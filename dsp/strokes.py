@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import heights_m
+from dsp._height_rests import SMOOTH_S as _TRAILING_S
+from dsp._height_rests import first_rest
 from dsp._history import History
-from dsp._rests import SMOOTH_S as _TRAILING_S
-from dsp._rests import first_rest
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -78,7 +78,7 @@ is a stroke all the same if it covers MIN_STROKE_DEG; it is announced once it pa
 AGAINST_RISE_M = 0.1
 """A stroke that moves the sensor this far the other way from the shin's turn is a dead bug's
 (the hip and the knee straighten together): the next may hardly turn the shin at all, and is
-looked for in the sensor's height (`dsp._rests`) until a stroke that is not a dead bug's."""
+looked for in the sensor's height (`dsp._height_rests`) until a stroke that is not a dead bug's."""
 REANCHOR_S = 4.0
 """The height is integrated from a rest at most about this long ago (a rest found this long
 after the last becomes the next): its error grows with the length."""
@@ -309,7 +309,7 @@ class StrokeDetector:
 
     def _hidden(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int | None:
         """Look at samples [i, stop) for the end of a dead bug's stroke that hardly turned the
-        shin (`dsp._rests`), or for a rest to integrate from; return where it was found."""
+        shin (`dsp._height_rests`), or for a rest to integrate from; return where it was found."""
         assert self._rest_s is not None
         sample_t = self._t + self._delay_s
         anchor = int(sample_t.searchsorted(self._rest_s))
