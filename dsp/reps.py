@@ -336,6 +336,9 @@ class RepCounter:
         """How far the sensor went up during a stroke, m, from rest to rest (`heights_m`);
         NaN if not known."""
         i0, i1 = (int(i) for i in self._t.searchsorted((stroke.start_s, stroke.end_s)))
+        # Up to the sample that completed it at most, whenever it is asked: the same samples
+        # must give the same rise whatever the blocks.
+        i1 = min(i1, int(self._t.searchsorted(stroke.known_s, side="right")))
         if i0 == 0 or i1 - i0 < 4:
             return math.nan  # not all of it kept
         return float(heights_m(self._t[i0:i1], self._vertical[i0:i1])[-1])

@@ -301,9 +301,10 @@ class StrokeDetector:
             against = stroke.rise_m is not None and -stroke.direction * stroke.rise_m > AGAINST_RISE_M
             self._rest_s = stroke.end_s if against else None
             if against:
-                # From rest to rest the mean acceleration is the bias (over the samples kept
-                # up to its end, as its rise: a stroke completed at the end of a block has fewer).
+                # From rest to rest the mean acceleration is the bias (over the samples of its
+                # rise: up to its end, or to the sample that completed it).
                 i0, i1 = (int(k) for k in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
+                i1 = min(i1, j + 1)
                 self._bias_mps2 = float(np.mean(self._up[i0:i1]))
         return j
 
@@ -400,6 +401,9 @@ class StrokeDetector:
         # well: it is wanted only after a stroke measured by its rise (does this one bring the
         # sensor back?).
         i0, i1 = (int(i) for i in np.searchsorted(sample_t, (start, end)))
+        # No further than the sample that completed it: the samples after it may not have come
+        # yet (a live block ends there), and the same samples must give the same rise.
+        i1 = min(i1, j + 1)
         from_rest = i0 > 0 and (d != self._last_direction or start >= self._last_end_s - OVERLAP_S)
         wanted = abs(end_deg - start_deg) < RISE_UNDER_TURN_DEG or self._after_rise
         bridged = i1 - i0 < 2 or float(np.max(np.diff(sample_t[i0:i1]))) <= MAX_BRIDGED_GAP_S

@@ -204,3 +204,21 @@ def test_pelvis_sign_does_not_depend_on_the_blocks() -> None:
     whole = as_dicts(run_whole(data, BOTH))
     assert len([d for d in whole if d["type"] == "rep"]) == 6
     assert as_dicts(run_windows(data, BOTH, [1.0] * 200)) == whole
+
+
+@pytest.mark.parametrize("exercise", ["dead_bug", "heel_taps"])
+def test_exercises_measured_by_the_height_in_notifications_and_whole(exercise: str) -> None:
+    """Dead bugs and heel taps are told partly by how far the sensor rose (a rise integrated
+    over each stroke): 4 samples per call, as a live link hands them over, and all at once.
+    The legs take turns; the shin sensor is on one of them."""
+    plan = SessionPlan(sets=(SetPlan(exercise, reps=8, core="weak"),), seed=11)
+    sim = simulate(SimSettings(plan, sensors=BOTH, rate_hz=RATE_HZ))
+    data = {r: SensorSamples(r, s.sample_time_s, s.acc_mps2, s.gyr_rps) for r, s in sim.sensors.items()}
+    pipeline = Pipeline({role: float(RATE_HZ) for role in BOTH})
+    events: list[Event] = []
+    for i in range(0, max(len(s) for s in data.values()), 4):
+        events += pipeline.process({r: data[r].part(i, i + 4) for r in BOTH})
+    events += pipeline.finish()
+    whole = run_whole(data, BOTH)
+    assert sum(isinstance(e, Rep) for e in whole) >= 3
+    assert as_dicts(events) == as_dicts(whole)
