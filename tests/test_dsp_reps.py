@@ -606,12 +606,14 @@ def _dead_bug(cycle: Sequence[tuple[float, float | None]], turn_deg: float, drop
 
 def test_a_dead_bug_whose_shin_hardly_turns_is_counted_by_how_far_the_sensor_goes() -> None:
     """The shin turns 3.5 degrees (under min_rom_deg) while the sensor goes 0.28 m down and
-    back: reps all the same, told at once (no wait for confirmation: the leg moved at least
-    20 degrees at the hip), lowered first. Without the accelerometer they are not reps."""
+    back: reps all the same, told at once (no wait for confirmation: a leg held off the floor
+    between reps), lowered first. Without the accelerometer they are not reps."""
     track = _dead_bug([(3.0, 1.0), (0.5, None), (1.5, 0.0), (3.0, None)], 3.5, 0.28)
     found = reps(count(track))
     assert len(found) == 3
-    assert all(r.rom_deg >= 20.0 for r in found)
+    # 0.28 m at 0.8 m from the hip is 20 degrees; a stroke's rise is measured up to the
+    # sample that completes it, about 0.82 of the way (test_dsp_strokes, _measured_share).
+    assert all(r.rom_deg >= 15.0 for r in found)
     assert all(r.known_s - r.end_s < 0.3 for r in found)
     assert [r.eccentric_s for r in found] == pytest.approx([3.0] * 3, abs=0.1)
     assert reps(count(dataclasses.replace(track, vertical_mps2=None))) == []
