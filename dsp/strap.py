@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import SignedAngle, principal_axis, row_norms
+from dsp._geometry import SignedAngle, principal_axis, row_norms, surely_within
 from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import Calibrated
@@ -272,6 +272,10 @@ class _OffAxisBouts:
     def _judge(self, bout: SensorSamples, angle: AxisAngle) -> FloatArray | None:
         gyr = bout.gyr_rps - angle.rest.gyro_bias_rps
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
+            return None
+        # Most bouts turn about the lift axis itself (the reps): told without the eigenvectors.
+        if surely_within(gyr, angle.axis, KEPT_AXIS_DEG):
+            self._line, self._bouts = None, 0
             return None
         axis = principal_axis(gyr)
         if abs(float(axis @ angle.axis)) > math.cos(math.radians(KEPT_AXIS_DEG)):
