@@ -149,6 +149,10 @@ class AxisAngle:
         _, delay = group_delay((self._b, self._a), w=[0.5], fs=rate_hz)
         self.delay_s = float(delay[0]) / rate_hz
 
+    def _saturated(self, gyr_rps: FloatArray) -> bool:
+        """Whether any of these gyro readings reached the gyro's range (as `_anchors` tells)."""
+        return self.saturation_rps is not None and float(np.abs(gyr_rps).max()) >= 0.98 * self.saturation_rps
+
     def _anchors(self, samples: SensorSamples, rate: FloatArray, step_s: FloatArray) -> set[int]:
         """Samples where the angle is taken from the accelerometer again: the first quiet one
         after the turn may have been lost, in a long gap or to a saturated gyro (a swung leg
@@ -214,20 +218,25 @@ class AxisAngle:
         # speeds on either side (until the accelerometer can be trusted again: an anchor).
         step_s = differences(samples.time_s, self._last_time_s)
         finite = np.isfinite(step_s)
-        if samples.gap_before.any():
+        gapped = bool(samples.gap_before.any())
+        if gapped:
             turn = rate * np.where(finite & ~samples.gap_before, step_s, self.dt_s)
             gaps = (samples.gap_before & finite).nonzero()[0]
             before = np.where(gaps > 0, rate[np.maximum(gaps - 1, 0)], self._last_rate)
             turn[gaps] += 0.5 * (before + rate[gaps]) * np.maximum(step_s[gaps] - self.dt_s, 0.0)
         else:  # the usual block: fewer calls, the same numbers
             turn = rate * (step_s if finite.all() else np.where(finite, step_s, self.dt_s))
-        anchors = self._anchors(samples, rate, step_s)
-        cuts = sorted({0, *anchors, rate.size})
-        runs = [
-            self._angle_run(turn[i0:i1], from_acc[i0:i1], i0 in anchors)
-            for i0, i1 in itertools.pairwise(cuts)
-        ]
-        angle = runs[0] if len(runs) == 1 else np.concatenate(runs)
+        if not (gapped or self._lost_turn or self._saturated(samples.gyr_rps)):
+            # No sample lost nor saturated, and no turn lost before: no anchor (`_anchors`).
+            angle = self._angle_run(turn, from_acc, False)
+        else:
+            anchors = self._anchors(samples, rate, step_s)
+            cuts = sorted({0, *anchors, rate.size})
+            runs = [
+                self._angle_run(turn[i0:i1], from_acc[i0:i1], i0 in anchors)
+                for i0, i1 in itertools.pairwise(cuts)
+            ]
+            angle = runs[0] if len(runs) == 1 else np.concatenate(runs)
         if self._zi is None:
             self._zi = self._zi_unit * rate[0]
         # The filter's state carries over: one call for the block gives what one per run would.
