@@ -33,6 +33,8 @@ def still_runs(still: BoolArray, restart: BoolArray, carried: int) -> IntArray:
     the previous block: a moving sample resets it to 0, a still one marked `restart` (a gap
     before it) starts a new run at 1."""
     idx = np.arange(still.size)
+    if still.all() and not restart.any():  # the usual block at rest: one run goes on
+        return np.asarray(carried + idx + 1, dtype=np.intp)
     reset = np.where(still, -(2**62), idx)
     restart = restart & still
     reset[restart] = idx[restart] - 1
@@ -81,7 +83,7 @@ class RestDetector:
         # A few lost packets do not break a rest; a longer gap does.
         previous = np.concatenate(([self._last_time_s], time_s[:-1]))
         run = still_runs(still, gap_before & (time_s - previous > MAX_GAP_IN_REST_S), self._run)
-        done = np.flatnonzero(run >= self.window)
+        done = (run >= self.window).nonzero()[0]
         # Up to the sample that completes a window (the caller goes on from the next one).
         last = int(done[0]) if done.size else time_s.size - 1
         self._last_time_s = float(time_s[last]) if time_s.size else self._last_time_s

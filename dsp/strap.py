@@ -248,7 +248,7 @@ class _OffAxisBouts:
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
         start = 0
-        for end in np.flatnonzero(quiet == self._end_n).tolist():
+        for end in (quiet == self._end_n).nonzero()[0].tolist():
             self._kept.append(samples.part(start, end + 1))
             axis = self._judge(SensorSamples.concatenate(self._kept), angle)
             if axis is not None:
@@ -501,7 +501,7 @@ class StillSeconds:
         previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
         restart = samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
         run = still_runs(still, restart, self._run)
-        ends = np.flatnonzero((run > 0) & (run % self.window == 0))
+        ends = ((run > 0) & (run % self.window == 0)).nonzero()[0]
         found = []
         if ends.size:
             joined = SensorSamples.concatenate([*self._tail, samples])
