@@ -211,6 +211,21 @@ class AxisAngle:
 
     def update(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
         """Angle (deg) and velocity (deg/s) of each sample."""
+        angle, rate = self._angle_rad(samples)
+        if self._zi is None:
+            self._zi = self._zi_unit * rate[0]
+        # The filter's state carries over: one call for the block gives what one per run would.
+        velocity, self._zi = linear_filter(self._b, self._a, rate, self._zi)
+        return np.degrees(angle), np.degrees(velocity)
+
+    def angle_deg(self, samples: SensorSamples) -> FloatArray:
+        """Angle (deg) of each sample, for a user of the angle alone (the pelvis): the same
+        angles as `update`'s, without the velocity (whose filter state it then leaves unset:
+        an `AxisAngle` is used through one of the two)."""
+        return np.degrees(self._angle_rad(samples)[0])
+
+    def _angle_rad(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
+        """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample."""
         rate = (samples.gyr_rps - self.rest.gyro_bias_rps) @ self.axis
         from_acc = self.accel_angle(samples.acc_mps2)
         # Integrate over the samples' own times (a sensor's clock may be off by a few %).
@@ -237,13 +252,9 @@ class AxisAngle:
                 for i0, i1 in itertools.pairwise(cuts)
             ]
             angle = runs[0] if len(runs) == 1 else np.concatenate(runs)
-        if self._zi is None:
-            self._zi = self._zi_unit * rate[0]
-        # The filter's state carries over: one call for the block gives what one per run would.
-        velocity, self._zi = linear_filter(self._b, self._a, rate, self._zi)
         self._last_time_s = float(samples.time_s[-1])
         self._last_rate = float(rate[-1])
-        return np.degrees(angle), np.degrees(velocity)
+        return angle, rate
 
 
 class LiftAngle:
