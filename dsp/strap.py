@@ -130,7 +130,7 @@ class StrapWatch:
                 tracks += self._advance(ready.part(start, second.index + 1), events)
                 tracks += self._still_second(second.reference())
                 start = second.index + 1
-            tracks += self._advance(ready.part(start, len(ready)), events)
+            tracks += self._advance(ready if start == 0 else ready.part(start, len(ready)), events)
         parts = [t for t in tracks if len(t)]
         if not parts:
             return self.lift.place(ready.part(0, 0)), events
