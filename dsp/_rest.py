@@ -83,7 +83,7 @@ class RestDetector:
         # A few lost packets do not break a rest; a longer gap does.
         previous = np.concatenate(([self._last_time_s], time_s[:-1]))
         run = still_runs(still, gap_before & (time_s - previous > MAX_GAP_IN_REST_S), self._run)
-        done = (run >= self.window).nonzero()[0]
+        done = np.flatnonzero(run >= self.window)
         # Up to the sample that completes a window (the caller goes on from the next one).
         last = int(done[0]) if done.size else time_s.size - 1
         self._last_time_s = float(time_s[last]) if time_s.size else self._last_time_s
