@@ -207,7 +207,10 @@ class Fusion:
         if final:
             signed = signed.then(self._pelvis_sign.flush(self._watermark()))
         self._tilt.add(signed.time_s, signed.tilt_deg)
-        self._signed.add(signed.time_s[signed.sign_known], signed.tilt_deg[signed.sign_known])
+        if signed.sign_known.all():  # the usual case: no copies picked out
+            self._signed.add(signed.time_s, signed.tilt_deg)
+        else:
+            self._signed.add(signed.time_s[signed.sign_known], signed.tilt_deg[signed.sign_known])
         if self.series is not None:
             self.series.add(signed.time_s, signed.tilt_deg)
         self._onsets += self._episodes.update(signed.time_s, signed.tilt_deg, signed.told_s)

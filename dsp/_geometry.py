@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -31,6 +33,22 @@ def principal_axis(vectors: FloatArray) -> FloatArray:
     """Unit direction along which `vectors` (n, 3) spread most (sign arbitrary)."""
     _, eigvecs = np.linalg.eigh(vectors.T @ vectors)
     return np.asarray(eigvecs[:, -1], dtype=np.float64)
+
+
+SURELY = 1e-9
+"""Relative margin of `surely_within` over rounding (about 1e-15 here)."""
+
+
+def surely_within(vectors: FloatArray, direction: FloatArray, limit_deg: float) -> bool:
+    """True only if `principal_axis(vectors)` lies within `limit_deg` (up to 45) of the unit
+    `direction`, either way; False tells nothing. No eigenvectors: with M = V^T V, its
+    eigenpairs (l_i, v_i) and c = cos(limit), d^T M d = sum of l_i (v_i . d)^2, which
+    (v_1 . d)^2 <= c^2 caps at c^2 l_1 + (1 - c^2) l_2 <= c^2 tr M (as c^2 >= 1/2)."""
+    if not 0.0 <= limit_deg <= 45.0:
+        raise ValueError(f"limit_deg must be 0 to 45, got {limit_deg}")
+    along = vectors @ direction
+    cos2 = math.cos(math.radians(limit_deg)) ** 2
+    return float(along @ along) > cos2 * (1.0 + SURELY) * float(np.einsum("ij,ij->", vectors, vectors))
 
 
 def row_norms(v: FloatArray) -> FloatArray:

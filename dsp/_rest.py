@@ -45,6 +45,8 @@ def still_runs(still: BoolArray, restart: BoolArray, carried: int) -> IntArray:
     the previous block: a moving sample resets it to 0, a still one marked `restart` (a gap
     before it) starts a new run at 1."""
     idx = np.arange(still.size)
+    if still.all() and not restart.any():  # the usual block at rest: one run goes on
+        return np.asarray(carried + idx + 1, dtype=np.intp)
     reset = np.where(still, -(2**62), idx)
     restart = restart & still
     reset[restart] = idx[restart] - 1

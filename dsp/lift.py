@@ -157,6 +157,10 @@ class AxisAngle:
         _, delay = group_delay((self._b, self._a), w=[0.5], fs=rate_hz)
         self.delay_s = float(delay[0]) / rate_hz
 
+    def _saturated(self, gyr_rps: FloatArray) -> bool:
+        """Whether any of these gyro readings reached the gyro's range (as `_anchors` tells)."""
+        return self.saturation_rps is not None and float(np.abs(gyr_rps).max()) >= 0.98 * self.saturation_rps
+
     def _anchors(self, samples: SensorSamples, rate: FloatArray, step_s: FloatArray) -> set[int]:
         """Samples where the angle is taken from the accelerometer again: the first quiet one
         after the turn may have been lost, in a long gap or to a saturated gyro (a swung leg
@@ -215,6 +219,21 @@ class AxisAngle:
 
     def update(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
         """Angle (deg) and velocity (deg/s) of each sample."""
+        angle, rate = self._angle_rad(samples)
+        if self._zi is None:
+            self._zi = self._zi_unit * rate[0]
+        # The filter's state carries over: one call for the block gives what one per run would.
+        velocity, self._zi = linear_filter(self._b, self._a, rate, self._zi)
+        return np.degrees(angle), np.degrees(velocity)
+
+    def angle_deg(self, samples: SensorSamples) -> FloatArray:
+        """Angle (deg) of each sample, for a user of the angle alone (the pelvis): the same
+        angles as `update`'s, without the velocity (whose filter state it then leaves unset:
+        an `AxisAngle` is used through one of the two)."""
+        return np.degrees(self._angle_rad(samples)[0])
+
+    def _angle_rad(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
+        """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample."""
         rate = (samples.gyr_rps - self.rest.gyro_bias_rps) @ self.axis
         from_acc = self.accel_angle(samples.acc_mps2)
         # Integrate over the samples' own times (a sensor's clock may be off by a few %).
@@ -222,27 +241,28 @@ class AxisAngle:
         # speeds on either side (until the accelerometer can be trusted again: an anchor).
         step_s = differences(samples.time_s, self._last_time_s)
         finite = np.isfinite(step_s)
-        if samples.gap_before.any():
+        gapped = bool(samples.gap_before.any())
+        if gapped:
             turn = rate * np.where(finite & ~samples.gap_before, step_s, self.dt_s)
             gaps = (samples.gap_before & finite).nonzero()[0]
             before = np.where(gaps > 0, rate[np.maximum(gaps - 1, 0)], self._last_rate)
             turn[gaps] += 0.5 * (before + rate[gaps]) * np.maximum(step_s[gaps] - self.dt_s, 0.0)
         else:  # the usual block: fewer calls, the same numbers
             turn = rate * (step_s if finite.all() else np.where(finite, step_s, self.dt_s))
-        anchors = self._anchors(samples, rate, step_s)
-        cuts = sorted({0, *anchors, rate.size})
-        runs = [
-            self._angle_run(turn[i0:i1], from_acc[i0:i1], i0 in anchors)
-            for i0, i1 in itertools.pairwise(cuts)
-        ]
-        angle = runs[0] if len(runs) == 1 else np.concatenate(runs)
-        if self._zi is None:
-            self._zi = self._zi_unit * rate[0]
-        # The filter's state carries over: one call for the block gives what one per run would.
-        velocity, self._zi = linear_filter(self._b, self._a, rate, self._zi)
+        if not (gapped or self._lost_turn or self._saturated(samples.gyr_rps)):
+            # No sample lost nor saturated, and no turn lost before: no anchor (`_anchors`).
+            angle = self._angle_run(turn, from_acc, False)
+        else:
+            anchors = self._anchors(samples, rate, step_s)
+            cuts = sorted({0, *anchors, rate.size})
+            runs = [
+                self._angle_run(turn[i0:i1], from_acc[i0:i1], i0 in anchors)
+                for i0, i1 in itertools.pairwise(cuts)
+            ]
+            angle = runs[0] if len(runs) == 1 else np.concatenate(runs)
         self._last_time_s = float(samples.time_s[-1])
         self._last_rate = float(rate[-1])
-        return np.degrees(angle), np.degrees(velocity)
+        return angle, rate
 
 
 class LiftAngle:

@@ -109,22 +109,19 @@ class PostureWatch:
         self._seen += len(samples)
         if first >= len(samples):
             return events
-        samples = SensorSamples(
-            samples.role,
-            samples.time_s[first :: self.every],
-            samples.acc_mps2[first :: self.every],
-            samples.gyr_rps[first :: self.every],
-        )
+        new_time = samples.time_s[first :: self.every]
+        new_acc = samples.acc_mps2[first :: self.every]
+        new_gyr = samples.gyr_rps[first :: self.every] - rest.gyro_bias_rps
         off = self._time.size
-        time_s = np.concatenate((self._time, samples.time_s))
-        acc = np.concatenate((self._acc, samples.acc_mps2))
-        gyr = np.concatenate((self._gyr, samples.gyr_rps - rest.gyro_bias_rps))
-        run = self._still_runs(samples, rest)
+        time_s = np.concatenate((self._time, new_time))
+        acc = np.concatenate((self._acc, new_acc))
+        gyr = np.concatenate((self._gyr, new_gyr))
+        run = self._still_runs(new_time, new_acc, new_gyr)
         before = np.concatenate(([self._run], run[:-1]))
         # A movement breaks a still run of at least the window; the pelvis has come to rest
         # where a still run reaches the window again.
-        moves = np.flatnonzero((run == 0) & (before >= self.window)).tolist()
-        rests = np.flatnonzero(run == self.window).tolist()
+        moves = ((run == 0) & (before >= self.window)).nonzero()[0].tolist()
+        rests = (run == self.window).nonzero()[0].tolist()
         for i, rests_here in [
             *sorted([(i, False) for i in moves] + [(i, True) for i in rests]),
             (None, False),
@@ -145,7 +142,7 @@ class PostureWatch:
         keep = self.window if run[-1] >= self.window else max(self.window, self._measured_samples(time_s))
         self._time, self._acc, self._gyr = time_s[-keep:].copy(), acc[-keep:].copy(), gyr[-keep:].copy()
         self._run = int(run[-1])
-        self._last_time_s = float(samples.time_s[-1])
+        self._last_time_s = float(new_time[-1])
         return events
 
     def _measure_start(
@@ -162,7 +159,7 @@ class PostureWatch:
         first = int(np.searchsorted(time_s, self._moved_from_s))
         self._start_measured = True
         self._moved_from_s = float(time_s[k])
-        if float(np.max(np.abs(row_norms(acc[first : k + 1]) - STANDARD_GRAVITY_MPS2))) <= BRISK_MPS2:
+        if float(np.abs(row_norms(acc[first : k + 1]) - STANDARD_GRAVITY_MPS2).max()) <= BRISK_MPS2:
             return
         measured = _rise(
             time_s[first : k + 1], acc[first : k + 1], gyr[first : k + 1], self._up_before, at_end=False
@@ -175,14 +172,15 @@ class PostureWatch:
         first = int(np.searchsorted(time_s, time_s[-1] - MEASURED_S - STILL_S, side="left"))
         return time_s.size - max(first - 1, 0)
 
-    def _still_runs(self, samples: SensorSamples, rest: RestReference) -> npt.NDArray[np.intp]:
-        """Length of the still run at each sample, continuing the last block's (a moving
-        sample, or a gap longer than MAX_GAP_S, restarts it)."""
-        still = (row_norms(samples.gyr_rps - rest.gyro_bias_rps) < 0.5 * STILL_GYRO_RPS) & (
-            np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
+    def _still_runs(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> npt.NDArray[np.intp]:
+        """Length of the still run at each watched sample (its gyro less the rest's bias),
+        continuing the last block's (a moving sample, or a gap longer than MAX_GAP_S,
+        restarts it)."""
+        still = (row_norms(gyr) < 0.5 * STILL_GYRO_RPS) & (
+            np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
         )
-        previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
-        return still_runs(still, samples.time_s - previous > MAX_GAP_S, self._run)
+        previous = np.concatenate(([self._last_time_s], time_s[:-1]))
+        return still_runs(still, time_s - previous > MAX_GAP_S, self._run)
 
     def _judge(
         self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
@@ -191,7 +189,7 @@ class PostureWatch:
         the movement (or `MEASURED_S` before the rest), and the last `window` are still."""
         assert self._baseline is not None
         up = acc[-self.window :].mean(axis=0)
-        brisk = float(np.max(np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2))) > BRISK_MPS2
+        brisk = float(np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2).max()) > BRISK_MPS2
         measured = _rise(time_s, acc, gyr, up, at_end=True) if brisk else None
         tipped = _angle_deg(self._baseline.up, up) > UPRIGHT_DEG
         step = 0 if measured is None else _level_step(measured[0])

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import SignedAngle, principal_axis, row_norms
+from dsp._geometry import SignedAngle, principal_axis, row_norms, surely_within
 from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import Calibrated
@@ -146,7 +146,7 @@ class StrapWatch:
                 tracks += self._advance(ready.part(start, second.index + 1), events)
                 tracks += self._still_second(second.reference(), events)
                 start = second.index + 1
-            tracks += self._advance(ready.part(start, len(ready)), events)
+            tracks += self._advance(ready if start == 0 else ready.part(start, len(ready)), events)
         parts = [t for t in tracks if len(t)]
         if not parts:
             return self.lift.place(ready.part(0, 0)), events
@@ -286,7 +286,7 @@ class _OffAxisBouts:
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
         start = 0
-        for end in np.flatnonzero(quiet == self._end_n).tolist():
+        for end in (quiet == self._end_n).nonzero()[0].tolist():
             self._kept.append(samples.part(start, end + 1))
             axis = self._judge(SensorSamples.concatenate(self._kept), angle)
             if axis is not None:
@@ -310,6 +310,10 @@ class _OffAxisBouts:
     def _judge(self, bout: SensorSamples, angle: AxisAngle) -> FloatArray | None:
         gyr = bout.gyr_rps - angle.rest.gyro_bias_rps
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
+            return None
+        # Most bouts turn about the lift axis itself (the reps): told without the eigenvectors.
+        if surely_within(gyr, angle.axis, KEPT_AXIS_DEG):
+            self._line, self._bouts = None, 0
             return None
         axis = principal_axis(gyr)
         if abs(float(axis @ angle.axis)) > math.cos(math.radians(KEPT_AXIS_DEG)):
@@ -567,7 +571,7 @@ class StillSeconds:
         previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
         restart = samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
         run = still_runs(still, restart, self._run)
-        ends = np.flatnonzero((run > 0) & (run % self.window == 0))
+        ends = ((run > 0) & (run % self.window == 0)).nonzero()[0]
         found = []
         if ends.size:
             joined = SensorSamples.concatenate([*self._tail, samples])

@@ -406,7 +406,7 @@ class StrokeDetector:
         i1 = min(i1, j + 1)
         from_rest = i0 > 0 and (d != self._last_direction or start >= self._last_end_s - OVERLAP_S)
         wanted = abs(end_deg - start_deg) < RISE_UNDER_TURN_DEG or self._after_rise
-        bridged = i1 - i0 < 2 or float(np.max(np.diff(sample_t[i0:i1]))) <= MAX_BRIDGED_GAP_S
+        bridged = i1 - i0 < 2 or float(np.diff(sample_t[i0:i1]).max()) <= MAX_BRIDGED_GAP_S
         measured = from_rest and wanted and bridged  # i0 0: not all kept
         rise = _rise_m(sample_t[i0:i1], self._up[i0:i1]) if measured else None
         self._last_end_s, self._last_direction = end, d

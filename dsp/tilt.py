@@ -86,7 +86,7 @@ class PelvisTilt:
             return self._before_axis(samples), events
         if self._recalibrating:
             return self._new_baseline(samples, events), events
-        tilt_deg, _ = self.angle.update(samples)
+        tilt_deg = self.angle.angle_deg(samples)
         return TiltTrack(samples.time_s, tilt_deg), events
 
     def recalibrate(self) -> None:
@@ -99,7 +99,7 @@ class PelvisTilt:
         assert self.angle is not None
         found = self._rest_finder.find(samples)
         k = len(samples) if found is None else found[0] + 1
-        before, _ = self.angle.update(samples.part(0, k))
+        before = self.angle.angle_deg(samples.part(0, k))
         if found is None:
             return TiltTrack(samples.time_s, before)
         self.rest = found[1]
@@ -107,9 +107,7 @@ class PelvisTilt:
         bias = np.degrees(self.rest.gyro_bias_rps)
         events.append(Calibrated(self.rest.time_s, "pelvis", "rest", (bias[0], bias[1], bias[2])))
         self.angle = AxisAngle(self.rate_hz, self.settings.pelvis_tau_s, self.rest, self.angle.axis)
-        after, _ = (
-            self.angle.update(samples.part(k, len(samples))) if k < len(samples) else (np.zeros(0), None)
-        )
+        after = self.angle.angle_deg(samples.part(k, len(samples))) if k < len(samples) else np.zeros(0)
         return TiltTrack(samples.time_s, np.concatenate((before, after)))
 
     def _before_axis(self, samples: SensorSamples) -> TiltTrack:
@@ -139,7 +137,7 @@ class PelvisTilt:
         rest = samples.part(k + 1, len(samples))
         if not len(rest):
             return head
-        tilt_deg, _ = self.angle.update(rest)
+        tilt_deg = self.angle.angle_deg(rest)
         return TiltTrack(samples.time_s, np.concatenate((head.tilt_deg, tilt_deg)))
 
 

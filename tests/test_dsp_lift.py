@@ -305,6 +305,27 @@ def test_axis_angle_is_the_complementary_filter_and_butterworth(rate_hz: float) 
     assert rms(got_angle - np.degrees(angle)) < 1.0
 
 
+@pytest.mark.parametrize("gyro_range_dps", [None, 150.0])
+def test_axis_angle_alone_is_the_angle_of_update_block_by_block(gyro_range_dps: float | None) -> None:
+    # The pelvis asks for the angle alone: the same numbers, with gaps and a saturated gyro.
+    rate_hz = 100.0
+    rate, _, acc = _signal(rate_hz, 20.0, seed=5)
+    s = _samples(rate, acc, rate_hz)
+    keep = np.ones(len(s), dtype=bool)
+    keep[[300, 301, 302, 900, *range(1200, 1260)]] = False
+    gap = np.zeros(len(s), dtype=bool)
+    gap[1:] = ~keep[:-1]
+    s = SensorSamples("shin", s.time_s[keep], s.acc_mps2[keep], s.gyr_rps[keep], gap[keep])
+    saturation = None if gyro_range_dps is None else math.radians(gyro_range_dps)
+    both = AxisAngle(rate_hz, 2.0, RestReference(0.0, np.zeros(3), UP), AXIS, saturation)
+    alone = AxisAngle(rate_hz, 2.0, RestReference(0.0, np.zeros(3), UP), AXIS, saturation)
+    cuts = [0, 7, 8, 150, 299, 301, 640, 641, 1100, 1190, len(s)]
+    for a, b in itertools.pairwise(cuts):
+        part = s.part(a, b)
+        angle, _ = both.update(part)
+        np.testing.assert_array_equal(alone.angle_deg(part), angle)
+
+
 @pytest.mark.parametrize(
     "split",
     [

@@ -1,0 +1,52 @@
+"""dsp._geometry: the quick principal-axis test against the eigenvectors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from dsp._geometry import principal_axis, surely_within
+
+
+def _bout(rng: np.random.Generator, direction: np.ndarray, off_deg: float, noise: float) -> np.ndarray:
+    """Turns about an axis `off_deg` from `direction`, with noise of relative size `noise`."""
+    other = np.cross(direction, rng.normal(size=3))
+    other /= np.linalg.norm(other)
+    off = math.radians(off_deg)
+    axis = math.cos(off) * direction + math.sin(off) * other
+    n = int(rng.integers(3, 80))
+    return np.outer(rng.normal(size=n), axis) + noise * rng.normal(size=(n, 3))
+
+
+@pytest.mark.parametrize("limit_deg", [20.0, 35.0, 45.0])
+def test_surely_within_is_never_wrong_and_mostly_answers(limit_deg: float) -> None:
+    rng = np.random.default_rng(7)
+    answered = inside = 0
+    for _ in range(4000):
+        d = rng.normal(size=3)
+        d /= np.linalg.norm(d)
+        v = _bout(rng, d, rng.uniform(0.0, 2.0 * limit_deg), rng.uniform(0.0, 0.5))
+        cos = abs(float(principal_axis(v) @ d))
+        if surely_within(v, d, limit_deg):
+            answered += 1
+            assert cos > math.cos(math.radians(limit_deg))
+        if cos > math.cos(math.radians(0.5 * limit_deg)):
+            inside += 1
+    # It answers for most bouts well inside the limit (the reason it exists).
+    assert answered >= 0.8 * inside > 0
+
+
+def test_surely_within_at_the_boundary_of_a_rank_one_spread() -> None:
+    # A spread along one line: d^T M d / tr M is exactly cos^2 of the angle.
+    d = np.array([1.0, 0.0, 0.0])
+    for off_deg in (34.0, 34.999, 35.0, 35.001, 36.0):
+        off = math.radians(off_deg)
+        v = np.outer(np.linspace(-1.0, 1.0, 9), [math.cos(off), math.sin(off), 0.0])
+        assert surely_within(v, d, 35.0) == (off_deg < 35.0 - 1e-6)
+
+
+def test_surely_within_checks_its_limit() -> None:
+    with pytest.raises(ValueError, match="0 to 45"):
+        surely_within(np.ones((3, 3)), np.array([1.0, 0.0, 0.0]), 50.0)
