@@ -312,11 +312,8 @@ class _OffAxisBouts:
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
             return None
         # Most bouts turn about the lift axis itself (the reps): told without the eigenvectors.
-        if surely_within(gyr, angle.axis, KEPT_AXIS_DEG):
-            self._line, self._bouts = None, 0
-            return None
-        axis = principal_axis(gyr)
-        if abs(float(axis @ angle.axis)) > math.cos(math.radians(KEPT_AXIS_DEG)):
+        axis = None if surely_within(gyr, angle.axis, KEPT_AXIS_DEG) else principal_axis(gyr)
+        if axis is None or abs(float(axis @ angle.axis)) > math.cos(math.radians(KEPT_AXIS_DEG)):
             self._line, self._bouts = None, 0
             self._check_sign(bout, gyr, angle)
             return None
