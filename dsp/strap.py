@@ -101,6 +101,10 @@ which may lie either side of the sensor; the knees drawn up from flat legs turn 
 the sensor rises, about no one centre (one came out 1.34 m away)."""
 SIGN_AGAINST_BOUTS = 2
 """Bouts in a row that tell the other sign turn the axis round."""
+SIGN_CONFIRMED_BOUTS = 4
+"""Bouts in a row that tell the sign in force confirm it: no bout checks it again until the
+axis is learnt anew (each check fits a centre of rotation, a fifth of the hour's DSP time
+when every rep was checked)."""
 
 
 class StrapWatch:
@@ -273,6 +277,7 @@ class _OffAxisBouts:
         self._line: FloatArray | None = None
         self._bouts = 0
         self._against = 0  # bouts in a row that told the other sign
+        self._agreed = 0  # bouts in a row that told the sign in force
 
     def update(self, samples: SensorSamples, angle: AxisAngle) -> tuple[int, FloatArray] | None:
         """Look at the next samples against the lift axis in force; the index of the one
@@ -351,6 +356,8 @@ class _OffAxisBouts:
 
     def _check_sign(self, bout: SensorSamples, gyr: FloatArray, angle: AxisAngle) -> None:
         """Count the bout's vote on the sign, if it has one (see the module)."""
+        if self._agreed >= SIGN_CONFIRMED_BOUTS:
+            return
         up = angle.rest.up
         start = bout.acc_mps2[: self._end_n].mean(axis=0)
         if float(start @ up) < math.cos(math.radians(REST_POSE_DEG)) * float(np.linalg.norm(start)):
@@ -368,7 +375,9 @@ class _OffAxisBouts:
             and float(offset @ up) >= -HANGING_COS * radius_m
             and abs(rising) >= MIN_RISE_M
         ):
-            self._against = self._against + 1 if rising < 0.0 else 0
+            against = rising < 0.0
+            self._against = self._against + 1 if against else 0
+            self._agreed = 0 if against else self._agreed + 1
 
 
 @dataclass(frozen=True)
