@@ -4,8 +4,9 @@ A sensor is still when its gyro reads near zero and its accelerometer near 1 g. 
 `rest_window_s` of stillness the mean gyro is its bias and the mean accelerometer the
 direction of gravity (up, in the sensor frame). A slow turn (a leg settling at a few deg/s)
 reads near zero too, and its mean would be taken for the bias for the whole session: a
-window counts only if gravity kept its direction in the sensor through it. The detector is
-exact per sample: the same samples give the same window whatever the blocks.
+window counts only if the sensor held its attitude through it (gravity's direction and the
+mean gyro, over its first third against its last). The detector is exact per sample: the
+same samples give the same window whatever the blocks.
 """
 
 from __future__ import annotations
