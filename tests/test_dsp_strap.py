@@ -20,12 +20,13 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from dsp import SensorSamples
+from dsp._still_seconds import StillSeconds
 from dsp.events import Calibrated, Event, Rep, SetDone, event_dict
 from dsp.lift import AxisAngle, LiftAngle
 from dsp.pipeline import Pipeline
 from dsp.scoring import TrueRep, score_reps
 from dsp.settings import Settings
-from dsp.strap import MAX_HOLD_S, StillSeconds, StrapWatch
+from dsp.strap import MAX_HOLD_S, StrapWatch
 from imu_reader.sim import SessionPlan, SetPlan, SimSettings, Simulation, Tempo, simulate
 
 FloatArray = npt.NDArray[np.float64]
