@@ -52,11 +52,26 @@ class SensorSamples:
             raise ValueError(f"gap_before must have shape ({n},), got {self.gap_before.shape}")
 
     def __len__(self) -> int:
-        return int(self.time_s.shape[0])
+        return len(self.time_s)
+
+    @classmethod
+    def _checked(
+        cls, role: str, time_s: FloatArray, acc_mps2: FloatArray, gyr_rps: FloatArray, gap_before: BoolArray
+    ) -> SensorSamples:
+        """Samples made from parts of valid ones, without checking them again: the checks cost
+        several times the making, and a live session cuts and joins blocks at every call."""
+        samples = object.__new__(cls)
+        fields = samples.__dict__
+        fields["role"] = role
+        fields["time_s"] = time_s
+        fields["acc_mps2"] = acc_mps2
+        fields["gyr_rps"] = gyr_rps
+        fields["gap_before"] = gap_before
+        return samples
 
     def part(self, start: int, stop: int) -> SensorSamples:
         """Samples [start, stop) (views, not copies)."""
-        return SensorSamples(
+        return SensorSamples._checked(
             self.role,
             self.time_s[start:stop],
             self.acc_mps2[start:stop],
@@ -74,11 +89,11 @@ class SensorSamples:
         """Join consecutive blocks of one sensor; `parts` must not be empty and share a role."""
         if not parts:
             raise ValueError("nothing to concatenate")
-        roles = {p.role for p in parts}
-        if len(roles) != 1:
-            raise ValueError(f"cannot concatenate different roles: {sorted(roles)}")
-        return cls(
-            parts[0].role,
+        role = parts[0].role
+        if any(p.role != role for p in parts):
+            raise ValueError(f"cannot concatenate different roles: {sorted({p.role for p in parts})}")
+        return cls._checked(
+            role,
             np.concatenate([p.time_s for p in parts]),
             np.concatenate([p.acc_mps2 for p in parts]),
             np.concatenate([p.gyr_rps for p in parts]),

@@ -174,10 +174,12 @@ class StrokeDetector:
         self._mean_kernel = np.full(taps, 1.0 / taps)
         self._mean_delay_s = 0.0 if rate_hz is None else (taps - 1) / (2.0 * rate_hz)
         self._mean_tail: FloatArray | None = None
-        # Times of the velocity, the angle, the velocity and the sensor's upward acceleration
-        # (NaN where unknown): views of the history.
-        self._history = History(4)
-        self._t, self._angle, self._v, self._up = self._history.columns()
+        # Times of the velocity, the samples' own times (`_t` plus the delay), the angle, the
+        # velocity and the sensor's upward acceleration (NaN where unknown): views of the
+        # history. The samples' times are kept, not added up again from the whole history
+        # whenever a stroke is placed.
+        self._history = History(5)
+        self._t, self._sample_t, self._angle, self._v, self._up = self._history.columns()
         self._open = 0  # direction of the stroke in progress, 0 if none
         self._rearm = 0  # direction of the last stroke while its tail is still fast
         self._rearm_dps = moving_dps  # ...faster than this
@@ -211,10 +213,14 @@ class StrokeDetector:
             joined = np.concatenate((self._mean_tail, velocity))
             self._mean_tail = joined[-(taps - 1) :]
             velocity = np.convolve(joined, self._mean_kernel, mode="valid")
-        self._delay_s = track.velocity_delay_s + self._mean_delay_s
+        delay_s = track.velocity_delay_s + self._mean_delay_s
+        if delay_s != self._delay_s:
+            self._delay_s = delay_s
+            self._sample_t[:] = self._t + delay_s
         up = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
-        self._history.add(track.time_s - self._delay_s, track.angle_deg, velocity, up)
-        self._t, self._angle, self._v, self._up = self._history.columns()
+        t = track.time_s - delay_s
+        self._history.add(t, t + delay_s, track.angle_deg, velocity, up)
+        self._t, self._sample_t, self._angle, self._v, self._up = self._history.columns()
         # A stroke in progress is followed across a gap, short or long: the leg moved, and
         # the samples after the gap tell where it went (its speed there places the end, in
         # the gap if it had stopped or turned back). Dropping it lost the rep.
@@ -312,7 +318,7 @@ class StrokeDetector:
         """Look at samples [i, stop) for the end of a dead bug's stroke that hardly turned the
         shin (`dsp._height_rests`), or for a rest to integrate from; return where it was found."""
         assert self._rest_s is not None
-        sample_t = self._t + self._delay_s
+        sample_t = self._sample_t
         anchor = int(sample_t.searchsorted(self._rest_s))
         origin = int(sample_t.searchsorted(self._rest_s - _TRAILING_S))
         if stop - anchor < 2:
@@ -344,7 +350,7 @@ class StrokeDetector:
         """The stroke the sensor's height found between samples `anchor` and `k` (both at
         rest), placed as `_place` places one from its speed (the lift's, there)."""
         d = 1 if rise_m > 0 else -1
-        sample_t = self._t[anchor : k + 1] + self._delay_s
+        sample_t = self._sample_t[anchor : k + 1]
         t = sample_t - 0.5 * _TRAILING_S  # the speed's own times
         v = d * speed_mps
         p = int(v.argmax())
@@ -369,19 +375,20 @@ class StrokeDetector:
         """The stroke that completed at sample j, its ends placed (see the module)."""
         d, p = self._open, self._peak_at
         level = PEAK_FRACTION * self._peak
-        t, v, angle = self._t, d * self._v, self._angle
+        t, angle = self._t, self._angle
         # Backwards from the peak to the last sample under the level, no further back than the
         # last stroke's end or a lost stretch (or the history kept).
         floor = max(self._floor, int(t.searchsorted(t[p] - HISTORY_S)))
-        below = (v[floor:p] < level).nonzero()[0]
-        a = floor + int(below[-1]) if below.size else floor
-        t_a = _crossing(t, v, a, level)
-        t_b = _crossing(t, v, j - 1, level)
+        v = d * self._v[floor : j + 1]  # the stroke's speed, from `floor`
+        below = (v[: max(p - floor, 0)] < level).nonzero()[0]
+        a = int(below[-1]) if below.size else 0
+        t_a = _crossing(t[floor:], v, a, level)
+        t_b = _crossing(t[floor:], v, j - 1 - floor, level)
         t_peak = float(t[p])
         start = t_a - _EXTEND * (t_peak - t_a)
         end = t_b + _EXTEND * (t_b - t_peak)
         # The angle is on the samples' own times.
-        sample_t = t + self._delay_s
+        sample_t = self._sample_t
         # Where the leg was when it set off: not before it stopped going the other way (an
         # extrapolation can reach back into the last stroke, when the speed ripples).
         start_deg = float(np.interp(max(start, self._last_end_s), sample_t, angle))
@@ -420,7 +427,7 @@ class StrokeDetector:
             keep_from = min(keep_from, int(self._t.searchsorted(self._t[self._open_at] - HISTORY_S)))
         if keep_from > 0:
             self._history.drop(keep_from)
-            self._t, self._angle, self._v, self._up = self._history.columns()
+            self._t, self._sample_t, self._angle, self._v, self._up = self._history.columns()
             self._open_at -= keep_from
             self._peak_at -= keep_from
             self._floor = max(self._floor - keep_from, 0)
