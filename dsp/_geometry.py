@@ -7,6 +7,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from dsp._quick import c_einsum
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -26,7 +28,7 @@ class SignedAngle:
         self.across = np.cross(axis, self.along)
 
     def __call__(self, v: FloatArray) -> FloatArray:
-        return np.asarray(np.arctan2(v @ self.across, v @ self.along), dtype=np.float64)
+        return np.asarray(np.arctan2(np.dot(v, self.across), np.dot(v, self.along)), dtype=np.float64)
 
 
 def principal_axis(vectors: FloatArray) -> FloatArray:
@@ -54,7 +56,7 @@ def surely_within(vectors: FloatArray, direction: FloatArray, limit_deg: float) 
 def row_norms(v: FloatArray) -> FloatArray:
     """Length of each row of `v` (n, 3): np.linalg.norm(v, axis=1), several times faster on
     the short blocks of a live session."""
-    return np.asarray(np.sqrt(np.einsum("ij,ij->i", v, v)), dtype=np.float64)
+    return np.asarray(np.sqrt(c_einsum("ij,ij->i", v, v)), dtype=np.float64)
 
 
 def differences(x: FloatArray, before: float) -> FloatArray:

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import row_norms
+from dsp._quick import all_of, any_of
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 
 FloatArray = npt.NDArray[np.float64]
@@ -46,7 +47,7 @@ def still_runs(still: BoolArray, restart: BoolArray, carried: int) -> IntArray:
     the previous block: a moving sample resets it to 0, a still one marked `restart` (a gap
     before it) starts a new run at 1."""
     idx = np.arange(still.size)
-    if still.all() and not restart.any():  # the usual block at rest: one run goes on
+    if all_of(still) and not any_of(restart):  # the usual block at rest: one run goes on
         return np.asarray(carried + idx + 1, dtype=np.intp)
     reset = np.where(still, -(2**62), idx)
     restart = restart & still

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import row_norms
+from dsp._quick import all_of, any_of, c_einsum
 from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 
@@ -60,19 +61,19 @@ class StillSeconds:
         n = len(samples)
         if not n:
             return []
-        gyr2 = np.einsum("ij,ij->i", samples.gyr_rps, samples.gyr_rps)
+        gyr2 = c_einsum("ij,ij->i", samples.gyr_rps, samples.gyr_rps)
         gyro_still = gyr2 < STILL_GYRO_RPS**2
         # The usual blocks of a live session take a short way: moving throughout (no run to
         # carry), or still throughout with no window completed and no gap.
-        if not gyro_still.any():
+        if not any_of(gyro_still):
             self._run, self._tail, self._tail_n = 0, [], 0
             self._last_time_s = float(samples.time_s[-1])
             return []
         still = gyro_still & (np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2)
         if (
             (self._run + n) // self.window == self._run // self.window
-            and still.all()
-            and not samples.gap_before.any()
+            and all_of(still)
+            and not any_of(samples.gap_before)
         ):
             self._run += n
             self._last_time_s = float(samples.time_s[-1])

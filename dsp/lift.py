@@ -29,6 +29,7 @@ from scipy.signal import butter, group_delay, lfilter_zi
 
 from dsp._filters import linear_filter
 from dsp._geometry import SignedAngle, differences, principal_axis, rotate, row_norms
+from dsp._quick import all_of, any_of
 from dsp._rest import RestDetector, RestReference
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import Calibrated
@@ -159,7 +160,7 @@ class AxisAngle:
 
     def _saturated(self, gyr_rps: FloatArray) -> bool:
         """Whether any of these gyro readings reached the gyro's range (as `_anchors` tells)."""
-        return self.saturation_rps is not None and float(np.abs(gyr_rps).max()) >= 0.98 * self.saturation_rps
+        return self.saturation_rps is not None and any_of(np.abs(gyr_rps) >= 0.98 * self.saturation_rps)
 
     def _anchors(self, samples: SensorSamples, rate: FloatArray, step_s: FloatArray) -> set[int]:
         """Samples where the angle is taken from the accelerometer again: the first quiet one
@@ -169,7 +170,7 @@ class AxisAngle:
         lost = samples.gap_before & ~(step_s <= LONG_GAP_S)
         if self.saturation_rps is not None:
             lost |= (np.abs(samples.gyr_rps) >= 0.98 * self.saturation_rps).any(axis=1)
-        if not self._lost_turn and not lost.any():
+        if not self._lost_turn and not any_of(lost):
             return set()  # the usual case: nothing lost, no quiet sample needed
         quiet = (np.abs(rate) < QUIET_RPS) & (
             np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < QUIET_ACC_MPS2
@@ -198,7 +199,7 @@ class AxisAngle:
         turn = np.radians(angle_deg)
         # Rodrigues' formula for the up direction turned by -angle, dotted with each sample:
         # cos * (up less its part along the axis) - sin * (axis x up) + its part along the axis.
-        on_plane, on_across, on_axis = (acc_mps2 @ self._vertical_basis).T
+        on_plane, on_across, on_axis = np.dot(acc_mps2, self._vertical_basis).T
         along = np.cos(turn) * on_plane - np.sin(turn) * on_across + on_axis
         return np.asarray(along - STANDARD_GRAVITY_MPS2, dtype=np.float64)
 
@@ -234,21 +235,21 @@ class AxisAngle:
 
     def _angle_rad(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
         """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample."""
-        rate = (samples.gyr_rps - self.rest.gyro_bias_rps) @ self.axis
+        rate = np.dot(samples.gyr_rps - self.rest.gyro_bias_rps, self.axis)
         from_acc = self.accel_angle(samples.acc_mps2)
         # Integrate over the samples' own times (a sensor's clock may be off by a few %).
         # Across a gap, one nominal step plus the turn in the gap, bridged at about the
         # speeds on either side (until the accelerometer can be trusted again: an anchor).
         step_s = differences(samples.time_s, self._last_time_s)
         finite = np.isfinite(step_s)
-        gapped = bool(samples.gap_before.any())
+        gapped = any_of(samples.gap_before)
         if gapped:
             turn = rate * np.where(finite & ~samples.gap_before, step_s, self.dt_s)
             gaps = (samples.gap_before & finite).nonzero()[0]
             before = np.where(gaps > 0, rate[np.maximum(gaps - 1, 0)], self._last_rate)
             turn[gaps] += 0.5 * (before + rate[gaps]) * np.maximum(step_s[gaps] - self.dt_s, 0.0)
         else:  # the usual block: fewer calls, the same numbers
-            turn = rate * (step_s if finite.all() else np.where(finite, step_s, self.dt_s))
+            turn = rate * (step_s if all_of(finite) else np.where(finite, step_s, self.dt_s))
         if not (gapped or self._lost_turn or self._saturated(samples.gyr_rps)):
             # No sample lost nor saturated, and no turn lost before: no anchor (`_anchors`).
             angle = self._angle_run(turn, from_acc, False)

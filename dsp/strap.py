@@ -53,6 +53,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import SignedAngle, principal_axis, row_norms, surely_within
+from dsp._quick import all_of, any_of
 from dsp._rest import RestReference
 from dsp._samples import SensorSamples
 from dsp._still_seconds import StillSeconds
@@ -284,8 +285,12 @@ class _OffAxisBouts:
         """Look at the next samples against the lift axis in force; the index of the one
         that tells a new axis, and that axis, if one does."""
         moving = row_norms(samples.gyr_rps - angle.rest.gyro_bias_rps) > BOUT_RPS
-        if self._quiet >= self._end_n and not moving.any():
+        if self._quiet >= self._end_n and not any_of(moving):
             self._quiet += len(samples)
+            self._keep(samples)
+            return None
+        if all_of(moving):  # no bout ends in a block that moves throughout
+            self._quiet = 0
             self._keep(samples)
             return None
         n = len(samples)

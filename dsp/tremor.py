@@ -51,6 +51,8 @@ class Tremor:
             usable = power.copy()
             usable[: self._settle] = np.inf
         self._settle -= power.size
+        if float(usable[usable.argmin()]) >= self._floor:  # as quiet as ever: one floor throughout
+            return np.asarray(power / max(self._floor, FLOOR_MIN_RPS2), dtype=np.float64)
         floor = np.minimum(np.minimum.accumulate(usable), self._floor)
         self._floor = float(floor[-1])
         return np.asarray(power / np.maximum(floor, FLOOR_MIN_RPS2), dtype=np.float64)
