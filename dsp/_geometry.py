@@ -73,7 +73,7 @@ def heights_m(time_s: FloatArray, up_mps2: FloatArray, *, still_at_end: bool = T
     (m/s^2, gravity taken off) integrated twice (trapezoids). Still at the end too (the
     default), the speed the integral leaves there is the accelerometer's bias integrated: it
     is taken off in proportion to the time, as a constant bias leaves it."""
-    step_s = np.diff(time_s)
+    step_s = time_s[1:] - time_s[:-1]  # np.diff's numbers, without its overhead
     speed = np.concatenate(([0.0], np.cumsum(0.5 * (up_mps2[1:] + up_mps2[:-1]) * step_s)))
     if still_at_end:
         speed -= speed[-1] * (time_s - time_s[0]) / (time_s[-1] - time_s[0])

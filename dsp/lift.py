@@ -105,7 +105,7 @@ class AngleTrack:
     vertical_mps2: FloatArray | None = None
 
     def __len__(self) -> int:
-        return int(self.time_s.shape[0])
+        return len(self.time_s)
 
     def pieces(self, cuts: list[int]) -> list[AngleTrack]:
         """The track cut before each index in `cuts` (for feeding it in blocks)."""

@@ -23,6 +23,7 @@ from dsp._geometry import heights_m
 from dsp._height_rests import SMOOTH_S as _TRAILING_S
 from dsp._height_rests import first_rest
 from dsp._history import History
+from dsp._quick import any_of
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -224,8 +225,8 @@ class StrokeDetector:
         # A stroke in progress is followed across a gap, short or long: the leg moved, and
         # the samples after the gap tell where it went (its speed there places the end, in
         # the gap if it had stopped or turned back). Dropping it lost the rep.
-        gaps = track.gap_before.nonzero()[0] + n_old
-        long_gaps = [int(g) for g in gaps if g > 0 and self._t[g] - self._t[g - 1] > MAX_BRIDGED_GAP_S]
+        gaps = (track.gap_before.nonzero()[0] + n_old).tolist() if any_of(track.gap_before) else []
+        long_gaps = [g for g in gaps if g > 0 and self._t[g] - self._t[g - 1] > MAX_BRIDGED_GAP_S]
         i = n_old
         for stop in [*long_gaps, self._t.size]:
             while i < stop:
@@ -294,8 +295,9 @@ class StrokeDetector:
             return stop
         j = i + int(done[0])
         upto = speed[: j - i]
-        if upto.size and float(upto.max()) > self._peak:
-            self._peak, self._peak_at = float(upto.max()), i + int(upto.argmax())
+        k = int(upto.argmax()) if upto.size else 0
+        if upto.size and float(upto[k]) > self._peak:
+            self._peak, self._peak_at = float(upto[k]), i + k
         stroke = self._place(j)
         # A completed stroke's tail may speed up again a little (a raise straight after a bounce
         # off the bottom): below moving_dps it has ended.
@@ -413,7 +415,8 @@ class StrokeDetector:
         i1 = min(i1, j + 1)
         from_rest = i0 > 0 and (d != self._last_direction or start >= self._last_end_s - OVERLAP_S)
         wanted = abs(end_deg - start_deg) < RISE_UNDER_TURN_DEG or self._after_rise
-        bridged = i1 - i0 < 2 or float(np.diff(sample_t[i0:i1]).max()) <= MAX_BRIDGED_GAP_S
+        stretch = sample_t[i0:i1]
+        bridged = i1 - i0 < 2 or float((stretch[1:] - stretch[:-1]).max()) <= MAX_BRIDGED_GAP_S
         measured = from_rest and wanted and bridged  # i0 0: not all kept
         rise = _rise_m(sample_t[i0:i1], self._up[i0:i1]) if measured else None
         self._last_end_s, self._last_direction = end, d
