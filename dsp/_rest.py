@@ -40,6 +40,8 @@ STEADY_GYRO_RPS = np.radians(1.0)
 this: a turn that stops (or starts) inside the window changes it. Rests seen: up to 0.6
 deg/s (the real 25 Hz sessions, eight samples a third)."""
 _COS_STEADY = float(np.cos(np.radians(STEADY_DEG)))
+STEADY_BATCH = 64
+"""Still windows judged for steadiness at a time, until one is steady."""
 
 
 def still_runs(still: BoolArray, restart: BoolArray, carried: int) -> IntArray:
@@ -98,19 +100,26 @@ class RestDetector:
         previous = np.concatenate(([self._last_time_s], time_s[:-1]))
         run = still_runs(still, gap_before & (time_s - previous > MAX_GAP_IN_REST_S), self._run)
         done = np.flatnonzero(run >= self.window)
-        if done.size:
-            done = done[self._steady(acc_mps2, gyr_rps, done)]
+        # The first steady window is the one: its candidates are judged a few at a time (a
+        # still minute given at once has thousands).
+        first = None
+        for lo in range(0, done.size, STEADY_BATCH):
+            candidates = done[lo : lo + STEADY_BATCH]
+            steady = candidates[self._steady(acc_mps2, gyr_rps, candidates)]
+            if steady.size:
+                first = int(steady[0])
+                break
         # Up to the sample that completes a window (the caller goes on from the next one).
-        last = int(done[0]) if done.size else time_s.size - 1
+        last = time_s.size - 1 if first is None else first
         self._last_time_s = float(time_s[last]) if time_s.size else self._last_time_s
         # Keep the last `window` samples for the mean of a window that spans blocks.
         acc = np.concatenate((self._acc, acc_mps2))[-self.window :]
         gyr = np.concatenate((self._gyr, gyr_rps))[-self.window :]
-        if done.size == 0:
+        if first is None:
             self._run = int(run[-1]) if run.size else self._run
             self._acc, self._gyr = acc, gyr
             return None
-        k = int(done[0])
+        k = first
         tail_acc = np.concatenate((self._acc, acc_mps2[: k + 1]))[-self.window :]
         tail_gyr = np.concatenate((self._gyr, gyr_rps[: k + 1]))[-self.window :]
         self._run = 0
