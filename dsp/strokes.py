@@ -23,7 +23,7 @@ from dsp._geometry import heights_m
 from dsp._height_rests import SMOOTH_S as _TRAILING_S
 from dsp._height_rests import first_rest
 from dsp._history import History
-from dsp._quick import any_of
+from dsp._quick import any_of, interp
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 FloatArray = npt.NDArray[np.float64]
@@ -393,7 +393,7 @@ class StrokeDetector:
         sample_t = self._sample_t
         # Where the leg was when it set off: not before it stopped going the other way (an
         # extrapolation can reach back into the last stroke, when the speed ripples).
-        start_deg = float(np.interp(max(start, self._last_end_s), sample_t, angle))
+        start_deg = interp(max(start, self._last_end_s), sample_t, angle)
         if j > 0 and t[j] - t[j - 1] > MAX_BRIDGED_GAP_S:
             # It ended in a long gap, where the angle is not known: the leg got as far as it is
             # after the gap (if it stopped there), or as it was before it (if it turned back).
@@ -402,7 +402,7 @@ class StrokeDetector:
         else:
             # Where the speed is back to a fifth of its peak a minimum-jerk movement has covered
             # _COVERED_AT_FRACTION of its way: the rest is extrapolated.
-            at_b = float(np.interp(t_b, sample_t, angle))
+            at_b = interp(t_b, sample_t, angle)
             end_deg = start_deg + (at_b - start_deg) / _COVERED_AT_FRACTION
         # The rise is integrated from rest to rest (or from a turn back): not over a stroke
         # that set off the same way before the last one stopped (the wobble of a leg at the
