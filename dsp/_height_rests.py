@@ -27,7 +27,10 @@ FloatArray = npt.NDArray[np.float64]
 
 SMOOTH_S = 0.3
 """The acceleration is averaged over this long before it is integrated (three periods of a
-held leg's 10 Hz tremor), over the samples before each one (causal: it is late by half of it)."""
+held leg's 10 Hz tremor), over the samples before each one (causal: it is late by half of it).
+After lost samples the mean goes back as many samples as SMOOTH_S holds at the sensor's rate
+(`min_samples`): the few after a gap, each caught at some phase of the tremor, would stand
+for the whole gap (one sample after 0.5 s lost at 25 Hz moved the speed by 0.1 m/s)."""
 STILL_LAGS_S = (0.1, 0.2, 0.3)
 STILL_M = 0.02
 """A leg is at rest at a sample when the heights supposing it at rest there and these long
@@ -67,11 +70,13 @@ def first_rest(
     *,
     min_rise_m: float,
     after_s: float,
+    min_samples: int = 1,
 ) -> Rest | None:
     """The first sample in [bounds[0], bounds[1]) where the leg is at rest (see the module),
     having risen or fallen at least `min_rise_m` from the anchor, or at least `after_s` after
     it (a new anchor: the integral's error grows with its length). `bias_mps2`: the last
-    measured. `up_mps2` is read from SMOOTH_S before the anchor. None if there is none."""
+    measured. `up_mps2` is read from SMOOTH_S before the anchor (and `min_samples` before it at
+    least: each mean takes that many samples at least). None if there is none."""
     begin, stop = bounds
     if stop - anchor < 2:
         return None
@@ -79,9 +84,11 @@ def first_rest(
     # Trailing means over SMOOTH_S, from sums that start at a fixed sample (the same
     # numbers whatever the blocks).
     origin = int(np.searchsorted(time_s, time_s[anchor] - SMOOTH_S, side="right"))
+    origin = max(min(origin, anchor + 1 - min_samples), 0)
     summed = np.concatenate(([0.0], np.cumsum(up_mps2[origin:stop])))
     ends = np.arange(anchor, stop) - origin + 1
     starts = np.searchsorted(time_s, t - SMOOTH_S, side="right") - origin
+    starts = np.maximum(np.minimum(starts, ends - min_samples), 0)
     mean = (summed[ends] - summed[starts]) / (ends - starts)
     step = np.diff(t)
     speed = np.concatenate(([0.0], np.cumsum(0.5 * (mean[1:] + mean[:-1]) * step)))

@@ -174,6 +174,8 @@ class StrokeDetector:
         self._mean_kernel = np.full(taps, 1.0 / taps)
         self._mean_delay_s = 0.0 if rate_hz is None else (taps - 1) / (2.0 * rate_hz)
         self._mean_tail: FloatArray | None = None
+        # The sensor's acceleration is averaged over this many samples at least (`first_rest`).
+        self._smooth_samples = 1 if rate_hz is None else max(1, round(rate_hz * _TRAILING_S))
         # Times of the velocity, the angle, the velocity and the sensor's upward acceleration
         # (NaN where unknown): views of the history.
         self._history = History(4)
@@ -314,19 +316,28 @@ class StrokeDetector:
         assert self._rest_s is not None
         sample_t = self._t + self._delay_s
         anchor = int(sample_t.searchsorted(self._rest_s))
-        origin = int(sample_t.searchsorted(self._rest_s - _TRAILING_S))
+        origin = min(
+            int(sample_t.searchsorted(self._rest_s - _TRAILING_S)), anchor + 1 - self._smooth_samples
+        )
         if stop - anchor < 2:
             return None  # the rest is still ahead
-        span = slice(origin, stop)
+        span = slice(max(origin, 0), stop)
         if (
-            origin == 0
+            origin <= 0
             or not np.isfinite(self._up[span]).all()
             or float(np.max(np.diff(sample_t[span]))) > MAX_BRIDGED_GAP_S
         ):
             self._rest_s = None  # not kept, not measured, or lost: no longer looked for
             return None
         rest = first_rest(
-            sample_t, self._up, anchor, (i, stop), self._bias_mps2, min_rise_m=MIN_RISE_M, after_s=REANCHOR_S
+            sample_t,
+            self._up,
+            anchor,
+            (i, stop),
+            self._bias_mps2,
+            min_rise_m=MIN_RISE_M,
+            after_s=REANCHOR_S,
+            min_samples=self._smooth_samples,
         )
         if rest is None:
             return None

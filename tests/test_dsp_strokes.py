@@ -665,3 +665,31 @@ def test_strokes_found_by_the_height_do_not_depend_on_the_blocks(cuts: list[int]
     split = strokes([s for part in tr.pieces(cuts) for s in detector.update(part)])
     whole = _run_product(tr)
     assert split == whole
+
+
+def test_a_dead_bugs_unturned_return_is_found_after_samples_lost_at_rest() -> None:
+    """25 Hz, 0.52 s lost while the leg rests out long, the first sample after the gap
+    catching the tremor at its crest: the acceleration is still averaged over 0.3 s of
+    samples there (those before the gap too), so that one sample does not stand for the
+    whole gap (0.3 m/s^2 over 0.5 s: the speed would jump by 0.08 m/s, a leg moving), and
+    the rest after the return is found."""
+    rate_hz = 25.0
+    t, angle, velocity = motion([Move(2.0, None), Move(3.0, 10.0), Move(7.5, None)], rate_hz=rate_hz)
+    # Out in 3 s, back in 1.5 s from 7 s; one tremor and bias (the last term takes the
+    # second's off).
+    up = (
+        _shaking_rise(t, 2.0, 3.0, -0.28) + _shaking_rise(t, 7.0, 1.5, 0.28) - _shaking_rise(t, 0.0, 1.0, 0.0)
+    )
+    # The tremor, 10 Hz sampled at 25 Hz, is at its crest in every fifth sample from the fourth.
+    after = 153
+    assert math.sin(2 * math.pi * 10.0 * t[after] + 0.4) > 0.95
+    keep = (t <= 5.6) | (t >= t[after])
+    gaps = np.zeros(t.size, dtype=np.bool_)
+    gaps[after] = True
+    lossy = dataclasses.replace(
+        track(t[keep], angle[keep], velocity[keep], gaps[keep]), vertical_mps2=up[keep]
+    )
+    out, back = strokes(StrokeDetector(Settings().moving_dps, rate_hz).update(lossy))
+    assert (out.direction, back.direction, back.hidden) == (1, -1, True)
+    assert back.rise_m == pytest.approx(0.28, abs=0.04)
+    assert back.end_s == pytest.approx(8.5, abs=0.2)
