@@ -194,6 +194,7 @@ class StrokeDetector:
         self._peak_at = 0
         self._rest_s: float | None = None  # a dead bug's leg was last at rest here (None: not one)
         self._bias_mps2 = 0.0  # ...and its accelerometer's upward bias, measured up to then
+        self._bias_from_stroke = False  # ...over a stroke (not from rest to rest)
 
     def update(self, track: AngleTrack) -> list[Stroke | StrokeStarted]:
         """Strokes started and completed in this block, in time order."""
@@ -305,9 +306,11 @@ class StrokeDetector:
             if against:
                 # From rest to rest the mean acceleration is the bias (over the samples of its
                 # rise: up to its end, or to the sample that completed it).
-                i0, i1 = (int(k) for k in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
+                sample_t = self._t + self._delay_s
+                i0, i1 = (int(k) for k in np.searchsorted(sample_t, (stroke.start_s, stroke.end_s)))
                 i1 = min(i1, j + 1)
                 self._bias_mps2 = float(np.mean(self._up[i0:i1]))
+                self._bias_from_stroke = True
         return j
 
     def _hidden(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int | None:
@@ -338,11 +341,13 @@ class StrokeDetector:
             min_rise_m=MIN_RISE_M,
             after_s=REANCHOR_S,
             min_samples=self._smooth_samples,
+            from_stroke=self._bias_from_stroke,
         )
         if rest is None:
             return None
         k = rest.index
         self._rest_s, self._bias_mps2 = float(sample_t[k]), rest.bias_mps2
+        self._bias_from_stroke = False
         if abs(rest.rise_m) >= MIN_RISE_M:
             stroke = self._place_hidden(anchor, rest.index, rest.rise_m, rest.speed_mps)
             found.append(stroke)
