@@ -79,6 +79,10 @@ AGAINST_RISE_M = 0.1
 """A stroke that moves the sensor this far the other way from the shin's turn is a dead bug's
 (the hip and the knee straighten together): the next may hardly turn the shin at all, and is
 looked for in the sensor's height (`dsp._height_rests`) until a stroke that is not a dead bug's."""
+LOST_CROSSING_S = 0.25
+"""Samples missing for longer than this where a stroke's speed passed a fifth of its peak
+leave that crossing unknown (a stroke's start placed a gap's length late read the shin's
+angle 4.6 degrees into the stroke, and its rise from there the wrong way)."""
 REANCHOR_S = 4.0
 """The height is integrated from a rest at most about this long ago (a rest found this long
 after the last becomes the next): its error grows with the length."""
@@ -394,6 +398,15 @@ class StrokeDetector:
         t_a = _crossing(t, v, a, level)
         t_b = _crossing(t, v, j - 1, level)
         t_peak = float(t[p])
+        # Samples lost where the speed passed the level (or just before: the tremor mean's
+        # taps after a gap take in the samples before it) leave that crossing anywhere in the
+        # gap, and the line across it, or the mean, places it late: there the profile's
+        # symmetry places it, from the other side, within the gap.
+        lo = max(a - self._mean_taps, floor)
+        steps = np.diff(t[lo : a + 2])
+        if steps.size and float(steps.max()) > LOST_CROSSING_S:
+            before_gap = float(t[lo + int(steps.argmax())])
+            t_a = min(max(t_peak - (t_b - t_peak), before_gap), t_a)
         start = t_a - _EXTEND * (t_peak - t_a)
         end = t_b + _EXTEND * (t_b - t_peak)
         # The angle is on the samples' own times.

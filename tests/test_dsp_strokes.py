@@ -724,3 +724,21 @@ def test_a_dead_bugs_unturned_return_is_found_when_the_bias_changes_with_the_pos
     assert (out.direction, back.direction, back.hidden) == (1, -1, True)
     assert back.rise_m == pytest.approx(0.28, abs=0.05)
     assert back.end_s == pytest.approx(8.2, abs=0.2)
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0])
+def test_a_strokes_start_is_placed_across_samples_lost_where_its_speed_rose(rate_hz: float) -> None:
+    """A 15-degree lowering in 1.9 s from 2 s, 0.55 s lost from 2.1 s, where its speed
+    passed a fifth of its peak (at 2.24 s): the line across the gap, and the tremor mean
+    over the samples on both sides of it, place that crossing after the gap, the start
+    0.5 s late and 2.5 degrees into the stroke. The profile's symmetry places it from
+    the other side."""
+    t, angle, velocity = motion([Move(2.0, None), Move(1.9, -15.0), Move(3.0, None)], rate_hz=rate_hz)
+    keep = (t <= 2.1) | (t >= 2.65)
+    gaps = np.zeros(t.size, dtype=np.bool_)
+    gaps[np.flatnonzero(t >= 2.65)[0]] = True
+    tr = track(t[keep], angle[keep], velocity[keep], gaps[keep])
+    (found,) = strokes(StrokeDetector(Settings().moving_dps, rate_hz).update(tr))
+    assert found.start_s == pytest.approx(2.0, abs=0.05)
+    assert found.start_deg == pytest.approx(0.0, abs=0.2)
+    assert found.end_s == pytest.approx(3.9, abs=0.05)
