@@ -131,9 +131,13 @@ def _fall_then_rise(level_deg: float, held_s: float) -> tuple[FloatArray, FloatA
     return t, x, rise_s
 
 
-def test_an_episode_that_falls_back_to_a_hold_and_rises_again_shares_the_first_onset() -> None:
-    """Back under the threshold but held off the baseline: the same loss of control."""
-    t, x, _ = _fall_then_rise(0.4, 1.5)
+@pytest.mark.parametrize("level_deg", [0.4, 1.5])
+def test_an_episode_that_falls_back_to_a_hold_and_rises_again_shares_the_first_onset(
+    level_deg: float,
+) -> None:
+    """Back under the threshold but held off the baseline (under the lower onset level, or
+    over it): the same loss of control."""
+    t, x, _ = _fall_then_rise(level_deg, 1.5)
     first, ended, second, *_ = episodes(t, x)
     assert ended.end_s is not None
     assert second.end_s is None
@@ -141,12 +145,13 @@ def test_an_episode_that_falls_back_to_a_hold_and_rises_again_shares_the_first_o
     assert episodes(t, x, block=1) == episodes(t, x)
 
 
-@pytest.mark.parametrize(("level_deg", "held_s"), [(0.0, 1.5), (0.0, -0.2), (0.1, 1.5)])
+@pytest.mark.parametrize(("level_deg", "held_s"), [(0.0, 1.5), (0.0, -0.2), (0.0, -0.45), (0.1, 1.5)])
 def test_an_episode_that_falls_back_towards_the_baseline_has_its_own_onset(
     level_deg: float, held_s: float
 ) -> None:
-    """Back at the baseline, or rising again while still falling towards it (no hold), or
-    held within the baseline's noise: a new onset, at the second rise."""
+    """Back at the baseline, or rising again while still falling towards it (no hold: from
+    under the lower onset level, or from about 1 degree), or held within the baseline's noise: a
+    new onset, at the second rise."""
     t, x, rise_s = _fall_then_rise(level_deg, held_s)
     first, ended, second, *_ = episodes(t, x)
     assert first.onset_s == pytest.approx(2.0, abs=0.01)
