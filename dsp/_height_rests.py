@@ -27,7 +27,10 @@ FloatArray = npt.NDArray[np.float64]
 
 SMOOTH_S = 0.3
 """The acceleration is averaged over this long before it is integrated (three periods of a
-held leg's 10 Hz tremor), over the samples before each one (causal: it is late by half of it)."""
+held leg's 10 Hz tremor), over the samples before each one (causal: it is late by half of it).
+After lost samples the mean goes back as many samples as SMOOTH_S holds at the sensor's rate
+(`min_samples`): the few after a gap, each caught at some phase of the tremor, would stand
+for the whole gap (one sample after 0.5 s lost at 25 Hz moved the speed by 0.1 m/s)."""
 STILL_LAGS_S = (0.1, 0.2, 0.3)
 STILL_M = 0.02
 """A leg is at rest at a sample when the heights supposing it at rest there and these long
@@ -36,6 +39,14 @@ STILL_MPS = 0.06
 """...and its upward speed over those lags, the last bias measured taken off, is under this
 (a slow dead bug, 0.3 m in 8 s, moves the sensor at up to 0.07 m/s; the bias measured is
 off by up to about 0.01 m/s^2, 0.04 m/s after 4 s)."""
+STROKE_BIAS_MPS2 = 0.02
+"""A bias measured over a stroke (`first_rest`'s `from_stroke`) may be off by this much more,
+m/s^2, so the speed allowed grows by this for each second from the anchor: the accelerometer
+read along the up direction the lift angle gives takes in gravity as the sensor's attitude
+strays from it (g (1 - cos 3.6 deg) = 0.02: a turn about the shin, the pelvis tilting), and
+a stroke goes from one pose to another and ends (at the sample that completes it) still
+moving at a fifth of its peak speed. Biases measured so were off by 0.01 to 0.027 m/s^2
+against the rest after them (0.09 m/s after the 3.4 s of a dead bug's hold and return)."""
 MIN_AWAY_S = 0.5
 """A rest is looked for this long after the anchor at the earliest."""
 
@@ -67,11 +78,15 @@ def first_rest(
     *,
     min_rise_m: float,
     after_s: float,
+    min_samples: int = 1,
+    from_stroke: bool = False,
 ) -> Rest | None:
     """The first sample in [bounds[0], bounds[1]) where the leg is at rest (see the module),
     having risen or fallen at least `min_rise_m` from the anchor, or at least `after_s` after
     it (a new anchor: the integral's error grows with its length). `bias_mps2`: the last
-    measured. `up_mps2` is read from SMOOTH_S before the anchor. None if there is none."""
+    measured. `up_mps2` is read from SMOOTH_S before the anchor (and `min_samples` before it at
+    least: each mean takes that many samples at least). `from_stroke`: `bias_mps2` was
+    measured over a stroke, not from rest to rest (STROKE_BIAS_MPS2). None if there is none."""
     begin, stop = bounds
     if stop - anchor < 2:
         return None
@@ -79,9 +94,11 @@ def first_rest(
     # Trailing means over SMOOTH_S, from sums that start at a fixed sample (the same
     # numbers whatever the blocks).
     origin = int(np.searchsorted(time_s, time_s[anchor] - SMOOTH_S, side="right"))
+    origin = max(min(origin, anchor + 1 - min_samples), 0)
     summed = np.concatenate(([0.0], np.cumsum(up_mps2[origin:stop])))
     ends = np.arange(anchor, stop) - origin + 1
     starts = np.searchsorted(time_s, t - SMOOTH_S, side="right") - origin
+    starts = np.maximum(np.minimum(starts, ends - min_samples), 0)
     mean = (summed[ends] - summed[starts]) / (ends - starts)
     step = np.diff(t)
     speed = np.concatenate(([0.0], np.cumsum(0.5 * (mean[1:] + mean[:-1]) * step)))
@@ -95,7 +112,8 @@ def first_rest(
     for lag_s in STILL_LAGS_S:
         before = np.searchsorted(t, t[first:] - lag_s)
         rest &= (np.abs(height[first:] - height[before]) < STILL_M) & (t[first:] - t[before] >= 0.5 * lag_s)
-    moving = np.abs(speed - bias_mps2 * since) >= STILL_MPS
+    allowed = STILL_MPS + (STROKE_BIAS_MPS2 * since if from_stroke else 0.0)
+    moving = np.abs(speed - bias_mps2 * since) >= allowed
     # Moving at a sample in the last lag: the count of moving samples up to it grew.
     count = np.cumsum(moving)
     rest &= count[first:] == count[np.maximum(np.searchsorted(t, t[first:] - STILL_LAGS_S[-1]) - 1, 0)]

@@ -80,6 +80,12 @@ AGAINST_RISE_M = 0.1
 """A stroke that moves the sensor this far the other way from the shin's turn is a dead bug's
 (the hip and the knee straighten together): the next may hardly turn the shin at all, and is
 looked for in the sensor's height (`dsp._height_rests`) until a stroke that is not a dead bug's."""
+LOST_CROSSING_S = 0.25
+"""Samples missing for longer than this where a stroke's speed passed a fifth of its peak
+leave that crossing unknown (a stroke's start placed a gap's length late read the shin's
+angle 4.6 degrees into the stroke, and its rise from there the wrong way). One packet lost
+at 25 Hz, four samples a packet, leaves 0.2 s between the samples on either side: the line
+across that is as good as the placing of a slow stroke's ends."""
 REANCHOR_S = 4.0
 """The height is integrated from a rest at most about this long ago (a rest found this long
 after the last becomes the next): its error grows with the length."""
@@ -175,6 +181,8 @@ class StrokeDetector:
         self._mean_kernel = np.full(taps, 1.0 / taps)
         self._mean_delay_s = 0.0 if rate_hz is None else (taps - 1) / (2.0 * rate_hz)
         self._mean_tail: FloatArray | None = None
+        # The sensor's acceleration is averaged over this many samples at least (`first_rest`).
+        self._smooth_samples = 1 if rate_hz is None else max(1, round(rate_hz * _TRAILING_S))
         # Times of the velocity, the samples' own times (`_t` plus the delay), the angle, the
         # velocity and the sensor's upward acceleration (NaN where unknown): views of the
         # history. The samples' times are kept, not added up again from the whole history
@@ -195,6 +203,7 @@ class StrokeDetector:
         self._peak_at = 0
         self._rest_s: float | None = None  # a dead bug's leg was last at rest here (None: not one)
         self._bias_mps2 = 0.0  # ...and its accelerometer's upward bias, measured up to then
+        self._bias_from_stroke = False  # ...over a stroke (not from rest to rest)
 
     def update(self, track: AngleTrack) -> list[Stroke | StrokeStarted]:
         """Strokes started and completed in this block, in time order."""
@@ -311,9 +320,11 @@ class StrokeDetector:
             if against:
                 # From rest to rest the mean acceleration is the bias (over the samples of its
                 # rise: up to its end, or to the sample that completed it).
-                i0, i1 = (int(k) for k in np.searchsorted(self._t, (stroke.start_s, stroke.end_s)))
+                sample_t = self._t + self._delay_s
+                i0, i1 = (int(k) for k in np.searchsorted(sample_t, (stroke.start_s, stroke.end_s)))
                 i1 = min(i1, j + 1)
                 self._bias_mps2 = float(np.mean(self._up[i0:i1]))
+                self._bias_from_stroke = True
         return j
 
     def _hidden(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int | None:
@@ -322,24 +333,35 @@ class StrokeDetector:
         assert self._rest_s is not None
         sample_t = self._sample_t
         anchor = int(sample_t.searchsorted(self._rest_s))
-        origin = int(sample_t.searchsorted(self._rest_s - _TRAILING_S))
+        origin = min(
+            int(sample_t.searchsorted(self._rest_s - _TRAILING_S)), anchor + 1 - self._smooth_samples
+        )
         if stop - anchor < 2:
             return None  # the rest is still ahead
-        span = slice(origin, stop)
+        span = slice(max(origin, 0), stop)
         if (
-            origin == 0
+            origin <= 0
             or not np.isfinite(self._up[span]).all()
             or float(np.max(np.diff(sample_t[span]))) > MAX_BRIDGED_GAP_S
         ):
             self._rest_s = None  # not kept, not measured, or lost: no longer looked for
             return None
         rest = first_rest(
-            sample_t, self._up, anchor, (i, stop), self._bias_mps2, min_rise_m=MIN_RISE_M, after_s=REANCHOR_S
+            sample_t,
+            self._up,
+            anchor,
+            (i, stop),
+            self._bias_mps2,
+            min_rise_m=MIN_RISE_M,
+            after_s=REANCHOR_S,
+            min_samples=self._smooth_samples,
+            from_stroke=self._bias_from_stroke,
         )
         if rest is None:
             return None
         k = rest.index
         self._rest_s, self._bias_mps2 = float(sample_t[k]), rest.bias_mps2
+        self._bias_from_stroke = False
         if abs(rest.rise_m) >= MIN_RISE_M:
             stroke = self._place_hidden(anchor, rest.index, rest.rise_m, rest.speed_mps)
             found.append(stroke)
@@ -383,10 +405,19 @@ class StrokeDetector:
         floor = max(self._floor, int(t.searchsorted(t[p] - HISTORY_S)))
         v = d * self._v[floor : j + 1]  # the stroke's speed, from `floor`
         below = (v[: max(p - floor, 0)] < level).nonzero()[0]
-        a = int(below[-1]) if below.size else 0
-        t_a = _crossing(t[floor:], v, a, level)
+        a = floor + int(below[-1]) if below.size else floor
+        t_a = _crossing(t[floor:], v, a - floor, level)
         t_b = _crossing(t[floor:], v, j - 1 - floor, level)
         t_peak = float(t[p])
+        # Samples lost where the speed passed the level (or just before: the tremor mean's
+        # taps after a gap take in the samples before it) leave that crossing anywhere in the
+        # gap, and the line across it, or the mean, places it late: there the profile's
+        # symmetry places it, from the other side, within the gap.
+        lo = max(a - self._mean_taps, floor)
+        steps = np.diff(t[lo : a + 2])
+        if steps.size and float(steps.max()) > LOST_CROSSING_S:
+            before_gap = float(t[lo + int(steps.argmax())])
+            t_a = min(max(t_peak - (t_b - t_peak), before_gap), t_a)
         start = t_a - _EXTEND * (t_peak - t_a)
         end = t_b + _EXTEND * (t_b - t_peak)
         # The angle is on the samples' own times.

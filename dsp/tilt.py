@@ -41,6 +41,24 @@ ONSET_LOOKBACK_S = 20.0
 """How far before the threshold crossing the onset is looked for."""
 HYSTERESIS_DEG = 1.0
 """An episode ends when the tilt is this far back under the threshold."""
+HELD_S = 0.5
+"""A tilt that stays level this long above its baseline before it rises is held there:
+the load still beats the core (a pelvis that control brings back falls to its baseline
+in a fraction of a second, and keeps falling until it is there)..."""
+HELD_MIN_DEG = 0.25
+"""...its mean over `HELD_S` above this, degrees (the baseline's noise is a tenth of a
+degree, and the accelerometer's errors read it a tenth or two off while the legs move)..."""
+HELD_BAND_DEG = 0.5
+"""...all of it within this band, degrees..."""
+HELD_FALL_DEG = 0.1
+"""...and the mean of its second half under that of its first by less than this, degrees:
+a pelvis falling back to its baseline (a time constant of a quarter second) falls more."""
+FALLING_S = 0.2
+"""A tilt that rises again without coming under the lower onset level after an episode
+continues it, unless it was still falling back over this long before it turned up..."""
+FALLING_SHARE = 2 / 3
+"""...to under this share of its tilt then (a pelvis that control brings back loses more
+than half of its tilt in 0.2 s; a held one keeps most of it)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +187,8 @@ class TiltEpisodes:
         self._history = History(3)
         self._t, self._x, self._told = self._history.columns()
         self._open: TiltEpisode | None = None
+        self._last_onset_s = -math.inf
+        self._last_end_s = -math.inf
 
     def update(
         self, time_s: FloatArray, tilt_deg: FloatArray, told_s: FloatArray | None = None
@@ -190,6 +210,7 @@ class TiltEpisodes:
                 j = i + int(above[0])
                 threshold_s = _cross(self._t, self._x, j - 1, self.threshold_deg)
                 onset_s = self._onset(j)
+                self._last_onset_s = onset_s
                 self._open = TiltEpisode(
                     float(self._told[j]),
                     float(onset_s),
@@ -208,6 +229,7 @@ class TiltEpisodes:
                     self._open = TiltEpisode(**{**self._open.__dict__, "peak_deg": peak})
                     break
                 end_s = _cross(self._t, self._x, stop - 1, self.threshold_deg - HYSTERESIS_DEG)
+                self._last_end_s = end_s
                 o = self._open
                 out.append(
                     TiltEpisode(float(self._told[stop]), o.onset_s, o.threshold_s, o.tilt_deg, end_s, peak)
@@ -236,7 +258,38 @@ class TiltEpisodes:
         # Not before the tilt was last at its baseline (rising from a curl, it passes through).
         at_base = np.flatnonzero(self._x[lo:j] <= 0.0)
         base_s = _cross(self._t, self._x, lo + int(at_base[-1]), 0.0) if at_base.size else float(self._t[lo])
+        if at_base.size and self._held(lo + int(at_base[-1]), t1):
+            # Held off its baseline since it left it: control was lost then, and an episode
+            # that began since (and fell back to the hold) began the same loss of control.
+            return self._last_onset_s if self._last_onset_s >= base_s else base_s
+        turn_s = self._turn(j) if t1 < self._last_end_s else None
+        if turn_s is not None:
+            return turn_s
         return max((t1 - r * t2) / (1 - r), t1 - 2 * (t2 - t1), base_s)
+
+    def _turn(self, j: int) -> float | None:
+        """When the tilt turned up again after the last episode ended, if it was still
+        falling back then (see FALLING_S): the start of a new loss of control."""
+        k_end = int(np.searchsorted(self._t, self._last_end_s))
+        if k_end >= j:
+            return None
+        k = k_end + int(np.argmin(self._x[k_end:j]))
+        before = float(np.interp(self._t[k] - FALLING_S, self._t, self._x))
+        return float(self._t[k]) if self._x[k] < FALLING_SHARE * before else None
+
+    def _held(self, base: int, rise_s: float) -> bool:
+        """The tilt was held level above its baseline (last there at sample `base`) for
+        `HELD_S` before `rise_s`."""
+        k0, k1 = np.searchsorted(self._t, (rise_s - HELD_S, rise_s))
+        if k0 <= base or k1 - k0 < 2:
+            return False
+        held = self._x[k0:k1]
+        half = held.size // 2
+        return (
+            float(held.mean()) >= HELD_MIN_DEG
+            and float(held.max() - held.min()) <= HELD_BAND_DEG
+            and float(held[:half].mean() - held[half:].mean()) < HELD_FALL_DEG
+        )
 
 
 def _cross(t: FloatArray, x: FloatArray, k: int, level: float) -> float:

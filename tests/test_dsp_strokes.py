@@ -665,3 +665,80 @@ def test_strokes_found_by_the_height_do_not_depend_on_the_blocks(cuts: list[int]
     split = strokes([s for part in tr.pieces(cuts) for s in detector.update(part)])
     whole = _run_product(tr)
     assert split == whole
+
+
+def test_a_dead_bugs_unturned_return_is_found_after_samples_lost_at_rest() -> None:
+    """25 Hz, 0.52 s lost while the leg rests out long, the first sample after the gap
+    catching the tremor at its crest: the acceleration is still averaged over 0.3 s of
+    samples there (those before the gap too), so that one sample does not stand for the
+    whole gap (0.3 m/s^2 over 0.5 s: the speed would jump by 0.08 m/s, a leg moving), and
+    the rest after the return is found."""
+    rate_hz = 25.0
+    t, angle, velocity = motion([Move(2.0, None), Move(3.0, 10.0), Move(7.5, None)], rate_hz=rate_hz)
+    # Out in 3 s, back in 1.5 s from 7 s; one tremor and bias (the last term takes the
+    # second's off).
+    up = (
+        _shaking_rise(t, 2.0, 3.0, -0.28) + _shaking_rise(t, 7.0, 1.5, 0.28) - _shaking_rise(t, 0.0, 1.0, 0.0)
+    )
+    # The tremor, 10 Hz sampled at 25 Hz, is at its crest in every fifth sample from the fourth.
+    after = 153
+    assert math.sin(2 * math.pi * 10.0 * t[after] + 0.4) > 0.95
+    keep = (t <= 5.6) | (t >= t[after])
+    gaps = np.zeros(t.size, dtype=np.bool_)
+    gaps[after] = True
+    lossy = dataclasses.replace(
+        track(t[keep], angle[keep], velocity[keep], gaps[keep]), vertical_mps2=up[keep]
+    )
+    out, back = strokes(StrokeDetector(Settings().moving_dps, rate_hz).update(lossy))
+    assert (out.direction, back.direction, back.hidden) == (1, -1, True)
+    assert back.rise_m == pytest.approx(0.28, abs=0.04)
+    assert back.end_s == pytest.approx(8.5, abs=0.2)
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0])
+def test_a_dead_bugs_unturned_return_is_found_when_the_bias_changes_with_the_pose(rate_hz: float) -> None:
+    """The accelerometer read along the up direction the lift angle gives takes in gravity
+    as the sensor's attitude strays from it: its bias goes 0.02 m/s^2 up as the leg goes out
+    (and back down as it returns). The bias measured over the way out, from its start to the
+    sample that completed it, is then off against the rest after the return (a mix of the
+    two poses, and the leg still moving at a fifth of its peak speed): the speed it leaves
+    over the 3.2 s from the anchor grows past a rest's 0.06 m/s. The allowance for a bias
+    measured over a stroke still finds that rest."""
+    t, angle, velocity = motion([Move(2.0, None), Move(3.0, 10.0), Move(9.0, None)], rate_hz=rate_hz)
+
+    def out_share(start_s: float, duration_s: float) -> FloatArray:
+        s = np.clip((t - start_s) / duration_s, 0.0, 1.0)
+        return np.asarray(10 * s**3 - 15 * s**4 + 6 * s**5, dtype=np.float64)
+
+    pose = out_share(2.0, 3.0) - out_share(6.0, 2.2)
+    # Out in 3 s, held 1 s, back in 2.2 s; one tremor and bias (the third term takes the
+    # second's off), and the bias's share that follows the pose.
+    up = (
+        _shaking_rise(t, 2.0, 3.0, -0.28)
+        + _shaking_rise(t, 6.0, 2.2, 0.28)
+        - _shaking_rise(t, 0.0, 1.0, 0.0)
+        + 0.02 * pose
+    )
+    tr = dataclasses.replace(track(t, angle, velocity), vertical_mps2=up)
+    out, back = strokes(StrokeDetector(Settings().moving_dps, rate_hz).update(tr))
+    assert (out.direction, back.direction, back.hidden) == (1, -1, True)
+    assert back.rise_m == pytest.approx(0.28, abs=0.05)
+    assert back.end_s == pytest.approx(8.2, abs=0.2)
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0])
+def test_a_strokes_start_is_placed_across_samples_lost_where_its_speed_rose(rate_hz: float) -> None:
+    """A 15-degree lowering in 1.9 s from 2 s, 0.55 s lost from 2.1 s, where its speed
+    passed a fifth of its peak (at 2.24 s): the line across the gap, and the tremor mean
+    over the samples on both sides of it, place that crossing after the gap, the start
+    0.5 s late and 2.5 degrees into the stroke. The profile's symmetry places it from
+    the other side."""
+    t, angle, velocity = motion([Move(2.0, None), Move(1.9, -15.0), Move(3.0, None)], rate_hz=rate_hz)
+    keep = (t <= 2.1) | (t >= 2.65)
+    gaps = np.zeros(t.size, dtype=np.bool_)
+    gaps[np.flatnonzero(t >= 2.65)[0]] = True
+    tr = track(t[keep], angle[keep], velocity[keep], gaps[keep])
+    (found,) = strokes(StrokeDetector(Settings().moving_dps, rate_hz).update(tr))
+    assert found.start_s == pytest.approx(2.0, abs=0.05)
+    assert found.start_deg == pytest.approx(0.0, abs=0.2)
+    assert found.end_s == pytest.approx(3.9, abs=0.05)

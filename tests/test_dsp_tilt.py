@@ -102,6 +102,64 @@ def test_onset_is_never_after_the_tilt_left_the_baseline_band() -> None:
     assert opened.onset_s <= opened.threshold_s
 
 
+def test_a_tilt_held_above_its_baseline_before_it_rises_began_when_it_left_the_baseline() -> None:
+    """Held at 0.4 deg for 2 s (the load barely beats the core at the top of a raise), then
+    the legs come down: control was lost when the tilt left its baseline, not at the rise."""
+    points = [(0.0, 0.0), (4.0, 0.0), (4.3, 0.4), (6.5, 0.4), (6.8, 7.0), (9.0, 7.0)]
+    t, x = piecewise(points)
+    x = x + 0.05 * np.sin(2 * np.pi * 7.3 * t)  # noise of the held level
+    opened = episodes(t, x)[0]
+    assert opened.onset_s == pytest.approx(4.0, abs=0.05)
+
+
+GROWTH = 6.0
+"""Tilt growth of the suite's straight-leg lifts, deg / s ** ONSET_POWER."""
+
+
+def _fall_then_rise(level_deg: float, held_s: float) -> tuple[FloatArray, FloatArray, float]:
+    """A power-law rise from a still baseline (onset at 2 s) to 10 deg, a fall back as a
+    pelvis returns (time constant 0.25 s) towards `level_deg`, held there `held_s`, then a
+    second rise (its start returned)."""
+    t = np.arange(0.0, 8.0, 1 / RATE_HZ)
+    x = GROWTH * np.clip(t - 2.0, 0.0, None) ** ONSET_POWER
+    top_s = 2.0 + (10.0 / GROWTH) ** (1 / ONSET_POWER)
+    fall = t >= top_s
+    x[fall] = level_deg + (10.0 - level_deg) * np.exp(-(t[fall] - top_s) / 0.25)
+    rise_s = top_s + 1.0 + held_s
+    rising = t >= rise_s
+    x[rising] += GROWTH * (t[rising] - rise_s) ** ONSET_POWER
+    return t, x, rise_s
+
+
+@pytest.mark.parametrize("level_deg", [0.4, 1.5])
+def test_an_episode_that_falls_back_to_a_hold_and_rises_again_shares_the_first_onset(
+    level_deg: float,
+) -> None:
+    """Back under the threshold but held off the baseline (under the lower onset level, or
+    over it): the same loss of control."""
+    t, x, _ = _fall_then_rise(level_deg, 1.5)
+    first, ended, second, *_ = episodes(t, x)
+    assert ended.end_s is not None
+    assert second.end_s is None
+    assert second.onset_s == first.onset_s == pytest.approx(2.0, abs=0.01)
+    assert episodes(t, x, block=1) == episodes(t, x)
+
+
+@pytest.mark.parametrize(("level_deg", "held_s"), [(0.0, 1.5), (0.0, -0.2), (0.0, -0.45), (0.1, 1.5)])
+def test_an_episode_that_falls_back_towards_the_baseline_has_its_own_onset(
+    level_deg: float, held_s: float
+) -> None:
+    """Back at the baseline, or rising again while still falling towards it (no hold: from
+    under the lower onset level, or from about 1 degree), or held within the baseline's noise: a
+    new onset, at the second rise."""
+    t, x, rise_s = _fall_then_rise(level_deg, held_s)
+    first, ended, second, *_ = episodes(t, x)
+    assert first.onset_s == pytest.approx(2.0, abs=0.01)
+    assert ended.end_s is not None
+    assert ended.end_s < second.onset_s
+    assert second.onset_s == pytest.approx(rise_s, abs=0.2)
+
+
 # -- threshold, hysteresis, peak ---------------------------------------------------------
 
 
