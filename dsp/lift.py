@@ -67,7 +67,7 @@ MAX_BRIDGED_GAP_S = 1.2
 in progress is followed across any gap); after a longer gap a stroke starts only once the
 leg has slowed down, and the angle in it is not interpolated."""
 LONG_GAP_S = 0.2
-"""A gap longer than this sends the angle back to the accelerometer at the next quiet sample."""
+"""A gap longer than this sends the angle back to the accelerometer once it is quiet (`QUIET_S`)."""
 QUIET_RPS = 0.1
 QUIET_ACC_MPS2 = 0.8
 """A sensor turning slower than QUIET_RPS and reading 1 g within QUIET_ACC_MPS2 may show
