@@ -78,8 +78,8 @@ QUIET_SPREAD_RAD = math.radians(2.0)
 gyro's turn, has stayed within QUIET_SPREAD_RAD (its standard deviation) of its mean, which
 is then taken. A shin that hardly turns may still be carried by the knee (a dead bug's, as
 the thigh moves): its accelerometer reads gravity plus that acceleration, mostly across the
-shin, which the norm does not show but which changes from sample to sample as the leg moves,
-while gravity does not. The gyro's bridged turn is kept until then."""
+shin, which the norm does not show but which changes as the leg moves (and a held leg
+shakes: tremor), while gravity does not. The gyro's bridged turn is kept until then."""
 VELOCITY_CUTOFF_HZ = 5.0
 """Low-pass of the lift velocity: keeps the movement (under 2 Hz), drops tremor (8-12 Hz)."""
 
