@@ -213,17 +213,22 @@ class AxisAngle:
         calm = np.zeros(n, dtype=np.bool_)
         mean = np.zeros(n)
         if q.size >= k:
-            ends = np.arange(k - 1, q.size)
-            windows = np.lib.stride_tricks.sliding_window_view(r, k)
-            # A window may begin at a long gap's first sample, not go across one.
+            # Over each window of k samples: the quiet ones, the long gaps after its first
+            # sample, the residual's mean and spread (from the first residual, for rounding).
+            centred = r - r[0]
+            mean_k = _window_sums(centred, k) / k
+            spread2 = _window_sums(centred**2, k) / k - mean_k**2
+            across = _window_sums(g.astype(np.float64), k) - g[: g.size - k + 1]
             ok = (
-                np.lib.stride_tricks.sliding_window_view(q, k).all(axis=1)
-                & ~np.lib.stride_tricks.sliding_window_view(g[1:], k - 1).any(axis=1)
-                & (windows.std(axis=1) < QUIET_SPREAD_RAD)
+                (_window_sums(q.astype(np.float64), k) == k) & (across == 0) & (spread2 < QUIET_SPREAD_RAD**2)
             )
-            mine = ends >= lead
-            calm[ends[mine] - lead] = ok[mine]
-            mean[ends[mine] - lead] = windows.mean(axis=1)[mine]
+            calm = (
+                ok[lead - k + 1 :]
+                if lead >= k - 1
+                else np.concatenate((np.zeros(k - 1 - lead, dtype=np.bool_), ok))
+            )
+            mean = mean_k + r[0]
+            mean = mean[lead - k + 1 :] if lead >= k - 1 else np.concatenate((np.zeros(k - 1 - lead), mean))
         anchors: dict[int, float] = {}
         i = 0
         while i < n:
@@ -464,6 +469,12 @@ class LiftAngle:
         agreed = vote == self._last_vote
         self._last_vote = vote
         return vote * axis if agreed else None
+
+
+def _window_sums(x: FloatArray, k: int) -> FloatArray:
+    """Sums of each k consecutive values, by a running sum."""
+    run = np.concatenate(([0.0], np.cumsum(x)))
+    return np.asarray(run[k:] - run[:-k], dtype=np.float64)
 
 
 def _centre_to_sensor(  # noqa: PLR0917 (the bout's arrays, all of one length)
