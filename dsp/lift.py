@@ -212,7 +212,8 @@ class AxisAngle:
         lead = q.size - n  # samples of earlier blocks in front
         calm = np.zeros(n, dtype=np.bool_)
         mean = np.zeros(n)
-        if q.size >= k:
+        first = 0 if self._lost_turn else int(np.argmax(lost))  # where a wait may begin
+        if q.size >= k and quiet[first:].any():
             # Over each window of k samples: the quiet ones, the long gaps after its first
             # sample, the residual's mean and spread (from the first residual, for rounding).
             centred = r - r[0]
