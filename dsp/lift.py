@@ -68,12 +68,19 @@ MAX_BRIDGED_GAP_S = 1.2
 in progress is followed across any gap); after a longer gap a stroke starts only once the
 leg has slowed down, and the angle in it is not interpolated."""
 LONG_GAP_S = 0.2
-"""A gap longer than this sends the angle back to the accelerometer at the next quiet sample."""
+"""A gap longer than this sends the angle back to the accelerometer once it is quiet (`QUIET_S`)."""
 QUIET_RPS = 0.1
 QUIET_ACC_MPS2 = 0.8
-"""A sensor turning slower than QUIET_RPS and reading 1 g within QUIET_ACC_MPS2 shows
-gravity well enough to take its angle from. (A shin still turning at the end of a stroke may
-be carried and accelerated sideways, which the norm does not show: a dead bug's is.)"""
+"""A sensor turning slower than QUIET_RPS and reading 1 g within QUIET_ACC_MPS2 may show
+gravity well enough to take its angle from (but see QUIET_S)."""
+QUIET_S = 0.3
+QUIET_SPREAD_RAD = math.radians(2.0)
+"""... if it has done so for QUIET_S, and over that time the accelerometer's angle, less the
+gyro's turn, has stayed within QUIET_SPREAD_RAD (its standard deviation) of its mean, which
+is then taken. A shin that hardly turns may still be carried by the knee (a dead bug's, as
+the thigh moves): its accelerometer reads gravity plus that acceleration, mostly across the
+shin, which the norm does not show but which changes as the leg moves (and a held leg
+shakes: tremor), while gravity does not. The gyro's bridged turn is kept until then."""
 VELOCITY_CUTOFF_HZ = 5.0
 """Low-pass of the lift velocity: keeps the movement (under 2 Hz), drops tremor (8-12 Hz)."""
 
@@ -139,6 +146,14 @@ class AxisAngle:
         self.dt_s = 1.0 / rate_hz
         self.saturation_rps = saturation_rps
         self._lost_turn = False
+        self._quiet_n = max(2, round(QUIET_S * rate_hz))
+        # The last samples' quiet test, lost flag and accelerometer angle less the turn to
+        # the end of their block: a quiet stretch may begin in an earlier block.
+        self._tail: tuple[BoolArray, BoolArray, FloatArray] = (
+            np.zeros(0, dtype=np.bool_),
+            np.zeros(0, dtype=np.bool_),
+            np.zeros(0),
+        )
         self.alpha = tau_s / (tau_s + self.dt_s)
         self._angle_b = np.array([1.0])
         self._angle_a = np.array([1.0, -self.alpha])
@@ -162,33 +177,74 @@ class AxisAngle:
         """Whether any of these gyro readings reached the gyro's range (as `_anchors` tells)."""
         return self.saturation_rps is not None and any_of(np.abs(gyr_rps) >= 0.98 * self.saturation_rps)
 
-    def _anchors(self, samples: SensorSamples, rate: FloatArray, step_s: FloatArray) -> set[int]:
-        """Samples where the angle is taken from the accelerometer again: the first quiet one
-        after the turn may have been lost, in a long gap or to a saturated gyro (a swung leg
-        can outrun its range). The accelerometer is trusted only when the sensor is quiet."""
+    def _anchors(
+        self,
+        samples: SensorSamples,
+        rate: FloatArray,
+        step_s: FloatArray,
+        turn: FloatArray,
+        from_acc: FloatArray,
+    ) -> dict[int, float]:
+        """Samples where the angle is taken from the accelerometer again, and the angle (rad):
+        the turn may have been lost, in a long gap or to a saturated gyro (a swung leg can
+        outrun its range). The accelerometer is trusted only once the sensor has been quiet
+        for `QUIET_S` (see `QUIET_SPREAD_RAD`)."""
         # A lost packet or two is bridged well enough; a longer gap may hide a turn.
         lost = samples.gap_before & ~(step_s <= LONG_GAP_S)
         if self.saturation_rps is not None:
             lost |= (np.abs(samples.gyr_rps) >= 0.98 * self.saturation_rps).any(axis=1)
         if not self._lost_turn and not any_of(lost):
-            return set()  # the usual case: nothing lost, no quiet sample needed
+            return {}  # the usual case: nothing lost, no quiet sample needed
         quiet = (np.abs(rate) < QUIET_RPS) & (
             np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < QUIET_ACC_MPS2
         )
-        anchors: set[int] = set()
+        turned = np.cumsum(turn)
+        # Constant while the accelerometer shows gravity alone (its angle goes with the turn).
+        residual = from_acc - turned
+        n, k = rate.size, self._quiet_n
+        q = np.concatenate((self._tail[0], quiet))
+        g = np.concatenate((self._tail[1], lost))
+        r = np.concatenate((self._tail[2], residual))
+        self._tail = (
+            q[-(k - 1) :],
+            g[-(k - 1) :],
+            (r + turned[-1])[-(k - 1) :],  # less the turn to this block's end
+        )
+        lead = q.size - n  # samples of earlier blocks in front
+        calm = np.zeros(n, dtype=np.bool_)
+        mean = np.zeros(n)
+        first = 0 if self._lost_turn else int(np.argmax(lost))  # where a wait may begin
+        if q.size >= k and quiet[first:].any():
+            # Over each window of k samples: the quiet ones, the long gaps after its first
+            # sample, the residual's mean and spread (from the first residual, for rounding).
+            centred = r - r[0]
+            mean_k = _window_sums(centred, k) / k
+            spread2 = _window_sums(centred**2, k) / k - mean_k**2
+            across = _window_sums(g.astype(np.float64), k) - g[: g.size - k + 1]
+            ok = (
+                (_window_sums(q.astype(np.float64), k) == k) & (across == 0) & (spread2 < QUIET_SPREAD_RAD**2)
+            )
+            calm = (
+                ok[lead - k + 1 :]
+                if lead >= k - 1
+                else np.concatenate((np.zeros(k - 1 - lead, dtype=np.bool_), ok))
+            )
+            mean = mean_k + r[0]
+            mean = mean[lead - k + 1 :] if lead >= k - 1 else np.concatenate((np.zeros(k - 1 - lead), mean))
+        anchors: dict[int, float] = {}
         i = 0
-        while i < rate.size:
+        while i < n:
             if not self._lost_turn:
                 hit = np.flatnonzero(lost[i:])
                 if not hit.size:
                     break
                 i += int(hit[0])
                 self._lost_turn = True
-            calm = np.flatnonzero(quiet[i:])
-            if not calm.size:
+            found = np.flatnonzero(calm[i:])
+            if not found.size:
                 break
-            i += int(calm[0])
-            anchors.add(i)
+            i += int(found[0])
+            anchors[i] = float(mean[i] + turned[i])
             self._lost_turn = False
             i += 1
         return anchors
@@ -207,12 +263,13 @@ class AxisAngle:
         """Angle (rad) of the gravity seen by the accelerometer, from the rest, about the axis."""
         return -self._gravity_angle(acc_mps2)
 
-    def _angle_run(self, turn: FloatArray, from_acc: FloatArray, anchored: bool) -> FloatArray:
-        """The complementary filter over a run of samples (rad), from the accelerometer's
-        angle at its first sample if the turn before it was lost (`anchored`)."""
-        if anchored:
-            self._angle = None  # the turn was lost: take the accelerometer's angle
-        previous = float(from_acc[0]) if self._angle is None else self._angle
+    def _angle_run(self, turn: FloatArray, from_acc: FloatArray, anchor: float | None) -> FloatArray:
+        """The complementary filter over a run of samples (rad), from `anchor` (the angle at
+        its first sample) if the turn before it was lost."""
+        if anchor is not None:
+            previous = anchor - float(turn[0])  # the turn was lost: take the accelerometer's angle
+        else:
+            previous = float(from_acc[0]) if self._angle is None else self._angle
         drive = self.alpha * turn + (1.0 - self.alpha) * from_acc
         out, _ = linear_filter(self._angle_b, self._angle_a, drive, np.array([self.alpha * previous]))
         self._angle = float(out[-1])
@@ -252,12 +309,12 @@ class AxisAngle:
             turn = rate * (step_s if all_of(finite) else np.where(finite, step_s, self.dt_s))
         if not (gapped or self._lost_turn or self._saturated(samples.gyr_rps)):
             # No sample lost nor saturated, and no turn lost before: no anchor (`_anchors`).
-            angle = self._angle_run(turn, from_acc, False)
+            angle = self._angle_run(turn, from_acc, None)
         else:
-            anchors = self._anchors(samples, rate, step_s)
+            anchors = self._anchors(samples, rate, step_s, turn, from_acc)
             cuts = sorted({0, *anchors, rate.size})
             runs = [
-                self._angle_run(turn[i0:i1], from_acc[i0:i1], i0 in anchors)
+                self._angle_run(turn[i0:i1], from_acc[i0:i1], anchors.get(i0))
                 for i0, i1 in itertools.pairwise(cuts)
             ]
             angle = runs[0] if len(runs) == 1 else np.concatenate(runs)
@@ -414,6 +471,12 @@ class LiftAngle:
         agreed = vote == self._last_vote
         self._last_vote = vote
         return vote * axis if agreed else None
+
+
+def _window_sums(x: FloatArray, k: int) -> FloatArray:
+    """Sums of each k consecutive values, by a running sum."""
+    run = np.concatenate(([0.0], np.cumsum(x)))
+    return np.asarray(run[k:] - run[:-k], dtype=np.float64)
 
 
 def _centre_to_sensor(  # noqa: PLR0917 (the bout's arrays, all of one length)

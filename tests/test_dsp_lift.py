@@ -23,7 +23,7 @@ from scipy.spatial.transform import Rotation
 from dsp import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp._rest import RestReference
 from dsp.events import Calibrated
-from dsp.lift import VELOCITY_CUTOFF_HZ, AngleTrack, AxisAngle, LiftAngle
+from dsp.lift import QUIET_S, VELOCITY_CUTOFF_HZ, AngleTrack, AxisAngle, LiftAngle
 from dsp.settings import Settings
 from imu_reader import SensorStream
 from imu_reader.sim import (
@@ -371,6 +371,60 @@ def test_axis_angle_keeps_the_bridged_turn_after_a_gap_while_the_shin_still_turn
     gap_before[after] = True
     lossy = _axis_angle(rate_hz).update(SensorSamples("shin", t[keep], seen[keep], gyr[keep], gap_before))[0]
     assert abs(lossy[after] - whole[keep][after]) < 1.0
+
+
+def _carried(turned: FloatArray, carry_mps2: FloatArray) -> FloatArray:
+    """The accelerometer of a sensor turned by `turned` (rad) about AXIS and accelerated by
+    `carry_mps2` across the shin (perpendicular to the axis and to gravity)."""
+    gravity = Rotation.from_rotvec(-turned[:, None] * AXIS).apply(UP) * STANDARD_GRAVITY_MPS2
+    across = Rotation.from_rotvec(-turned[:, None] * AXIS).apply(np.cross(AXIS, UP))
+    return np.asarray(gravity + carry_mps2[:, None] * across, dtype=np.float64)
+
+
+def _lossy(samples: SensorSamples, t: FloatArray, lost_from_s: float, lost_to_s: float) -> SensorSamples:
+    keep = (t < lost_from_s) | (t >= lost_to_s)
+    gap_before = np.zeros(int(keep.sum()), dtype=np.bool_)
+    gap_before[int(np.flatnonzero(t[keep] >= lost_to_s)[0])] = True
+    return SensorSamples("shin", t[keep], samples.acc_mps2[keep], samples.gyr_rps[keep], gap_before)
+
+
+@pytest.mark.parametrize("rate_hz", [25.0, 100.0])
+def test_axis_angle_after_a_gap_waits_for_the_accelerometer_to_show_gravity_alone(rate_hz: float) -> None:
+    """0.3 s lost at the end of a dead bug's stroke: the shin has stopped turning (the gyro is
+    quiet) but the knee still carries it, 3 m/s^2 across the shin dying out over 0.3 s (17
+    degrees off at first, 1 g within 0.5 m/s^2), and the leg held up shakes (tremor, 1 m/s^2 at
+    9.3 Hz; its turn, hundredths of a degree, is left out) until it is set down at 4.5 s. The
+    bridged turn (none) is kept: no jump to the accelerometer's angle at the first quiet
+    sample after the gap, nor while the leg is held."""
+    t = np.arange(round(6.0 * rate_hz)) / rate_hz
+    turned = np.full(t.size, math.radians(10.0))
+    held = (t >= 1.0) & (t < 4.5)
+    carry = np.where(t >= 2.3, 3.0 * np.exp(-(t - 2.3) / 0.3), 0.0) + held * np.sin(2.0 * math.pi * 9.3 * t)
+    whole = SensorSamples("shin", t, _carried(turned, carry * held), np.zeros((t.size, 3)))
+    samples = _lossy(whole, t, 2.0, 2.3)
+    angle = _axis_angle(rate_hz).update(samples)[0]
+    # Only the complementary filter's own pull (its 2 s time constant against the carry).
+    assert np.abs(angle - 10.0).max() < 2.0
+
+
+@pytest.mark.parametrize(
+    "cuts", [[], [53], [51, 52, 55], list(range(1, 88))], ids=["one", "53", "51-55", "each"]
+)
+def test_axis_angle_after_a_gap_takes_the_lost_turn_once_the_shin_is_still(cuts: list[int]) -> None:
+    """20 degrees of turn lost in a 0.5 s gap (the gyro quiet on either side): once the shin
+    has been still for `QUIET_S`, the angle is the accelerometer's, not the bridged one;
+    the same whatever the blocks (the quiet time may begin in an earlier one)."""
+    rate_hz = 25.0
+    t = np.arange(round(4.0 * rate_hz)) / rate_hz
+    turned = np.where(t < 2.2, 0.0, math.radians(20.0))
+    whole = SensorSamples("shin", t, _carried(turned, np.zeros(t.size)), np.zeros((t.size, 3)))
+    samples = _lossy(whole, t, 2.0, 2.5)
+    filt = _axis_angle(rate_hz)
+    edges = [0, *(c for c in cuts if c < len(samples)), len(samples)]
+    angle = np.concatenate([filt.update(samples.part(a, b))[0] for a, b in itertools.pairwise(edges)])
+    after = samples.time_s >= 2.5 + QUIET_S
+    assert np.abs(angle[after] - 20.0).max() < 0.5
+    assert np.abs(angle[samples.time_s < 2.0]).max() < 0.5
 
 
 @given(cuts=st.lists(st.integers(1, 1999), max_size=30))
