@@ -29,7 +29,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import heights_m, row_norms
+from dsp._geometry import differences, heights_m, row_norms
 from dsp._rest import STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import PostureChanged
@@ -66,6 +66,8 @@ RISE_M = 0.2
 bar. Legs raised while hanging move it under 0.15 m."""
 LEVELS = ("sitting", "standing", "hanging")
 """An upright pelvis's levels, from the floor up."""
+MIN_ROOM = 256
+"""Watched samples the buffers hold at least (they grow as needed)."""
 
 
 class PostureWatch:
@@ -86,9 +88,7 @@ class PostureWatch:
         self._posture_from_s = -math.inf
         # The latest samples: at least `MEASURED_S + STILL_S` of them while the pelvis moves,
         # `window` (a still run's) while it rests.
-        self._time = np.zeros(0)
-        self._acc = np.zeros((0, 3))
-        self._gyr = np.zeros((0, 3))
+        self._recent = _Recent()
 
     def update(self, samples: SensorSamples, rest: RestReference) -> list[PostureChanged]:
         """Posture changes settled by `samples`, which all come after `rest`.
@@ -100,9 +100,12 @@ class PostureWatch:
             self._baseline = rest
             self._upright_start = False
             self._run = self.window  # the rest just found is still
-            self._time = np.full(self.window, rest.time_s)
-            self._acc = np.tile(rest.up * STANDARD_GRAVITY_MPS2, (self.window, 1))
-            self._gyr = np.zeros((self.window, 3))
+            self._recent = _Recent()
+            self._recent.add(
+                np.full(self.window, rest.time_s),
+                np.tile(rest.up * STANDARD_GRAVITY_MPS2, (self.window, 1)),
+                np.zeros((self.window, 3)),
+            )
             self._moved_from_s = None
             self._tell("supine", rest.time_s, rest.time_s, events)
         first = -self._seen % self.every
@@ -112,16 +115,27 @@ class PostureWatch:
         new_time = samples.time_s[first :: self.every]
         new_acc = samples.acc_mps2[first :: self.every]
         new_gyr = samples.gyr_rps[first :: self.every] - rest.gyro_bias_rps
-        off = self._time.size
-        time_s = np.concatenate((self._time, new_time))
-        acc = np.concatenate((self._acc, new_acc))
-        gyr = np.concatenate((self._gyr, new_gyr))
-        run = self._still_runs(new_time, new_acc, new_gyr)
-        before = np.concatenate(([self._run], run[:-1]))
-        # A movement breaks a still run of at least the window; the pelvis has come to rest
-        # where a still run reaches the window again.
-        moves = ((run == 0) & (before >= self.window)).nonzero()[0].tolist()
-        rests = (run == self.window).nonzero()[0].tolist()
+        off = len(self._recent)
+        self._recent.add(new_time, new_acc, new_gyr)
+        time_s, acc, gyr = self._recent.time_s, self._recent.acc, self._recent.gyr
+        still = (row_norms(new_gyr) < 0.5 * STILL_GYRO_RPS) & (
+            np.abs(row_norms(new_acc) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
+        )
+        restart = differences(new_time, self._last_time_s) > MAX_GAP_S
+        n = new_time.size
+        if still.all() and not restart.any():
+            # The usual block at rest (or coming to it): one still run goes on, nothing moves.
+            last_run = self._run + n
+            moves: list[int] = []
+            rests = [self.window - self._run - 1] if self._run < self.window <= last_run else []
+        else:
+            run = still_runs(still, restart, self._run)
+            last_run = int(run[-1])
+            before = np.concatenate(([self._run], run[:-1]))
+            # A movement breaks a still run of at least the window; the pelvis has come to
+            # rest where a still run reaches the window again.
+            moves = ((run == 0) & (before >= self.window)).nonzero()[0].tolist()
+            rests = (run == self.window).nonzero()[0].tolist()
         for i, rests_here in [
             *sorted([(i, False) for i in moves] + [(i, True) for i in rests]),
             (None, False),
@@ -139,9 +153,9 @@ class PostureWatch:
                 first = min(int(np.searchsorted(time_s, start_s)), j - self.window + 1)
                 self._judge(time_s[first : j + 1], acc[first : j + 1], gyr[first : j + 1], events)
                 self._moved_from_s = None
-        keep = self.window if run[-1] >= self.window else max(self.window, self._measured_samples(time_s))
-        self._time, self._acc, self._gyr = time_s[-keep:].copy(), acc[-keep:].copy(), gyr[-keep:].copy()
-        self._run = int(run[-1])
+        keep = self.window if last_run >= self.window else max(self.window, self._measured_samples(time_s))
+        self._recent.keep(keep)
+        self._run = last_run
         self._last_time_s = float(new_time[-1])
         return events
 
@@ -171,16 +185,6 @@ class PostureWatch:
         """Samples covering the last `MEASURED_S + STILL_S`: what a judgement may look back on."""
         first = int(np.searchsorted(time_s, time_s[-1] - MEASURED_S - STILL_S, side="left"))
         return time_s.size - max(first - 1, 0)
-
-    def _still_runs(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> npt.NDArray[np.intp]:
-        """Length of the still run at each watched sample (its gyro less the rest's bias),
-        continuing the last block's (a moving sample, or a gap longer than MAX_GAP_S,
-        restarts it)."""
-        still = (row_norms(gyr) < 0.5 * STILL_GYRO_RPS) & (
-            np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
-        )
-        previous = np.concatenate(([self._last_time_s], time_s[:-1]))
-        return still_runs(still, time_s - previous > MAX_GAP_S, self._run)
 
     def _judge(
         self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
@@ -222,6 +226,59 @@ class PostureWatch:
             self.posture = posture
             self._posture_from_s = start_s
             events.append(PostureChanged(time_s, start_s, posture))
+
+
+class _Recent:
+    """The latest watched samples, in buffers with room to append (a live session adds a few
+    at a time): views of what is kept, valid until the next `add` or `keep`."""
+
+    def __init__(self) -> None:
+        self._t = np.zeros(0)
+        self._acc = np.zeros((0, 3))
+        self._gyr = np.zeros((0, 3))
+        self._start = 0
+        self._end = 0
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    @property
+    def time_s(self) -> FloatArray:
+        return self._t[self._start : self._end]
+
+    @property
+    def acc(self) -> FloatArray:
+        return self._acc[self._start : self._end]
+
+    @property
+    def gyr(self) -> FloatArray:
+        return self._gyr[self._start : self._end]
+
+    def add(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> None:
+        end = self._end + time_s.size
+        if end > self._t.size:
+            kept = self._end - self._start
+            size = max(2 * (kept + time_s.size), MIN_ROOM)
+            self._t, self._acc, self._gyr = (
+                _room(self.time_s, size),
+                _room(self.acc, size),
+                _room(self.gyr, size),
+            )
+            self._start, self._end, end = 0, kept, kept + time_s.size
+        self._t[self._end : end] = time_s
+        self._acc[self._end : end] = acc
+        self._gyr[self._end : end] = gyr
+        self._end = end
+
+    def keep(self, n: int) -> None:
+        """Forget all but the last `n` samples."""
+        self._start = max(self._end - n, self._start)
+
+
+def _room(values: FloatArray, size: int) -> FloatArray:
+    out = np.empty((size, *values.shape[1:]))
+    out[: values.shape[0]] = values
+    return out
 
 
 def _level_step(rise_m: float) -> int:
