@@ -35,6 +35,7 @@ from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import PostureChanged
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 WATCHED_RATE_HZ = 25.0
 """Samples looked at per second (at least; one in every n of the sensor's)."""
@@ -115,27 +116,49 @@ class PostureWatch:
         new_time = samples.time_s[first :: self.every]
         new_acc = samples.acc_mps2[first :: self.every]
         new_gyr = samples.gyr_rps[first :: self.every] - rest.gyro_bias_rps
+        n = new_time.size
         off = len(self._recent)
         self._recent.add(new_time, new_acc, new_gyr)
-        time_s, acc, gyr = self._recent.time_s, self._recent.acc, self._recent.gyr
-        still = (row_norms(new_gyr) < 0.5 * STILL_GYRO_RPS) & (
-            np.abs(row_norms(new_acc) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
+        norms = row_norms(np.concatenate((new_gyr, new_acc)))  # one call for both
+        still = (norms[:n] < 0.5 * STILL_GYRO_RPS) & (
+            np.abs(norms[n:] - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
         )
-        restart = differences(new_time, self._last_time_s) > MAX_GAP_S
-        n = new_time.size
-        if still.all() and not restart.any():
+        restart = self._restarts(new_time)
+        if np.count_nonzero(still) == n and restart is None:
             # The usual block at rest (or coming to it): one still run goes on, nothing moves.
             last_run = self._run + n
             moves: list[int] = []
             rests = [self.window - self._run - 1] if self._run < self.window <= last_run else []
         else:
-            run = still_runs(still, restart, self._run)
+            run = still_runs(still, np.zeros(n, dtype=bool) if restart is None else restart, self._run)
             last_run = int(run[-1])
             before = np.concatenate(([self._run], run[:-1]))
             # A movement breaks a still run of at least the window; the pelvis has come to
             # rest where a still run reaches the window again.
             moves = ((run == 0) & (before >= self.window)).nonzero()[0].tolist()
             rests = (run == self.window).nonzero()[0].tolist()
+        if moves or rests or (self._moved_from_s is not None and not self._start_measured):
+            self._settle(off, moves, rests, events)
+        if last_run >= self.window:
+            self._recent.keep(self.window)
+        else:
+            self._recent.keep(max(self.window, self._measured_samples(self._recent.time_s)))
+        self._run = last_run
+        self._last_time_s = float(new_time[-1])
+        return events
+
+    def _restarts(self, time_s: FloatArray) -> BoolArray | None:
+        """Where a watched sample follows a gap longer than MAX_GAP_S; None where none does
+        (as in a block, in time order, that ends within MAX_GAP_S of the last sample)."""
+        if time_s[0] >= self._last_time_s and time_s[-1] - self._last_time_s <= MAX_GAP_S:
+            return None
+        restart = differences(time_s, self._last_time_s) > MAX_GAP_S
+        return restart if np.count_nonzero(restart) else None
+
+    def _settle(self, off: int, moves: list[int], rests: list[int], events: list[PostureChanged]) -> None:
+        """Movements and rests at these new samples (indices from `off`), in time order, and a
+        movement's start measured once it has gone on long enough."""
+        time_s, acc, gyr = self._recent.time_s, self._recent.acc, self._recent.gyr
         for i, rests_here in [
             *sorted([(i, False) for i in moves] + [(i, True) for i in rests]),
             (None, False),
@@ -153,11 +176,6 @@ class PostureWatch:
                 first = min(int(np.searchsorted(time_s, start_s)), j - self.window + 1)
                 self._judge(time_s[first : j + 1], acc[first : j + 1], gyr[first : j + 1], events)
                 self._moved_from_s = None
-        keep = self.window if last_run >= self.window else max(self.window, self._measured_samples(time_s))
-        self._recent.keep(keep)
-        self._run = last_run
-        self._last_time_s = float(new_time[-1])
-        return events
 
     def _measure_start(
         self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
