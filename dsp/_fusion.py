@@ -39,12 +39,13 @@ MIN_SERIES_ROOM = 1024
 class _Series:
     """A bounded history of one scalar signal on the session timeline.
 
-    `t` and `x` are views of the last `KEEP_S` in buffers with room to append: a live
+    `t` and `x` are views of the last `keep_s` in buffers with room to append: a live
     session adds a few samples at a time, and copying the whole history for each would
     cost more than the rest of the addition.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep_s: float = KEEP_S) -> None:
+        self.keep_s = keep_s
         self._t = np.zeros(0)
         self._x = np.zeros(0)
         self._start = 0
@@ -75,7 +76,15 @@ class _Series:
         self._x[self._end : end] = x
         self._end = end
         self.until_s = float(t[-1])
-        self._start += int(self._t[self._start : end].searchsorted(self.until_s - KEEP_S))
+        if self._t[self._start] < self.until_s - self.keep_s:  # else nothing is old enough
+            self._start += int(self._t[self._start : end].searchsorted(self.until_s - self.keep_s))
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    def drop(self, n: int) -> None:
+        """Forget the oldest `n` samples."""
+        self._start += n
 
     def at(self, time_s: float) -> float | None:
         if not self.t.size or not self.t[0] <= time_s <= self.t[-1]:
@@ -140,8 +149,7 @@ class Fusion:
         # The tilt of the samples whose sign was known: the others' is a guess (see
         # `dsp._tilt_sign.SignedTilt`), which says nothing of a curl.
         self._signed = _Series()
-        self._raw_t = np.zeros(0)
-        self._raw_x = np.zeros(0)
+        self._raw = _Series(math.inf)  # the pelvis's samples not yet signed
         self._rate = {leg: _Series() for leg in legs}
         self._pelvis_sign = PelvisSign()
         self._first_s = math.inf  # the first sample of any sensor
@@ -170,8 +178,7 @@ class Fusion:
         if len(track):
             self._first_s = min(self._first_s, float(track.time_s[0]))
             self._pelvis_seen_s = float(track.time_s[-1])
-        self._raw_t = np.concatenate((self._raw_t, track.time_s))
-        self._raw_x = np.concatenate((self._raw_x, track.tilt_deg))
+        self._raw.add(track.time_s, track.tilt_deg)
         return self._release()
 
     def _legs_at(self, t: FloatArray, excursion: bool) -> LegsAt:
@@ -180,11 +187,12 @@ class Fusion:
         now, moved, rate = np.zeros((3, len(self.legs), t.size))
         for k, leg in enumerate(self.legs):
             angle, speed = self._angle[leg], self._rate[leg]
-            if angle.t.size:
-                now[k] = np.interp(t, angle.t, angle.x)
+            if len(angle):
+                angle_t, angle_x = angle.t, angle.x
+                now[k] = np.interp(t, angle_t, angle_x)
                 if excursion:
-                    moved[k] = now[k] - np.interp(t - TURNS_WINDOW_S, angle.t, angle.x)
-            if speed.t.size:
+                    moved[k] = now[k] - np.interp(t - TURNS_WINDOW_S, angle_t, angle_x)
+            if len(speed):
                 rate[k] = np.interp(t, speed.t, speed.x)
         return LegsAt(now, moved, rate)
 
@@ -192,22 +200,25 @@ class Fusion:
         """Pass on the pelvis samples whose sign is known, and find their episodes."""
         leg = self._angle[self.legs[0]] if self.legs else None
         if leg is None or final or self._lost(self.legs[0]):
-            covered = self._raw_t.size
+            covered = len(self._raw)
         else:
-            covered = int(self._raw_t.searchsorted(leg.until_s, side="right"))
+            covered = int(self._raw.t.searchsorted(leg.until_s, side="right"))
         if not covered and not final:
             return  # nothing new the legs have covered (most calls of a live session)
-        t, raw = self._raw_t[:covered], self._raw_x[:covered]
-        self._raw_t, self._raw_x = self._raw_t[covered:], self._raw_x[covered:]
+        # Views, which stay valid: the buffers are never written over.
+        t, raw = self._raw.t[:covered], self._raw.x[:covered]
+        self._raw.drop(covered)
         signed = (
-            self._pelvis_sign.update(t, raw, self._legs_at(t, bool((np.abs(raw) >= EXCURSION_DEG).any())))
+            self._pelvis_sign.update(
+                t, raw, self._legs_at(t, bool(np.count_nonzero(np.abs(raw) >= EXCURSION_DEG)))
+            )
             if self.legs
             else SignedTilt.known(t, raw)
         )
         if final:
             signed = signed.then(self._pelvis_sign.flush(self._watermark()))
         self._tilt.add(signed.time_s, signed.tilt_deg)
-        if signed.sign_known.all():  # the usual case: no copies picked out
+        if np.count_nonzero(signed.sign_known) == signed.sign_known.size:  # the usual case: no copies
             self._signed.add(signed.time_s, signed.tilt_deg)
         else:
             self._signed.add(signed.time_s[signed.sign_known], signed.tilt_deg[signed.sign_known])
@@ -225,13 +236,15 @@ class Fusion:
     def _arrived_s(self, sensor: str) -> float:
         """Up to when a sensor's samples have come (the pelvis's, signed or not yet)."""
         if sensor == "pelvis":
-            raw = float(self._raw_t[-1]) if self._raw_t.size else -math.inf
+            raw = self._raw.until_s if len(self._raw) else -math.inf
             return max(self._tilt.until_s, raw, self._pelvis_seen_s)
         return self._angle[sensor].until_s
 
     def _watermark(self) -> float:
-        sensors = [*self.legs, "pelvis"] if self.has_pelvis else self.legs
-        return max((self._arrived_s(s) for s in sensors), default=-math.inf)
+        now = self._arrived_s("pelvis") if self.has_pelvis else -math.inf
+        for leg in self.legs:
+            now = max(now, self._angle[leg].until_s)
+        return now
 
     def _lost(self, sensor: str) -> bool:
         """A sensor that lags the others by more than WAIT_FOR_OTHER_S (counted from the first
@@ -251,11 +264,15 @@ class Fusion:
             self._covered(self._angle[leg], leg, self._onsets[0].onset_s, final) for leg in self.legs
         ):
             events += self._tell_tilt(self._onsets.pop(0))
-        self._reps.sort(key=lambda r: r.start_s)
+        if len(self._reps) > 1:
+            self._reps.sort(key=lambda r: r.start_s)
         while self._reps and self._can_tell(self._reps[0], final):
             events += self._tell_rep(self._reps.pop(0))
-        now = self._watermark()
-        if self._set is not None and not self._reps and now - self._last_end_s > self.settings.set_rest_s:
+        if (
+            self._set is not None
+            and not self._reps
+            and self._watermark() - self._last_end_s > self.settings.set_rest_s
+        ):
             events.append(self._close_set(self._last_end_s + self.settings.set_rest_s))
         return events
 

@@ -142,6 +142,8 @@ class PelvisSign:
         else:
             evidence = self.evidence + steps.cumsum()
         self.evidence = float(evidence[-1])
+        if self.sign and self._hold_start_s is None and float((self.sign * evidence).max()) < DECIDE_EVIDENCE:
+            return SignedTilt.known(time_s, float(self.sign) * raw_deg)  # nothing turns it over
         signs = _hysteresis(evidence, self.sign)
         self.sign = int(signs[-1])
         if self._hold_start_s is None and signs[0] != 0 and (signs == signs[0]).all():
@@ -204,11 +206,11 @@ class PelvisSign:
         last_time_s, self._last_time_s = self._last_time_s, float(time_s[-1])
         rate = legs.rate_dps
         moving = (np.abs(rate) >= EVIDENCE_LEG_DPS) & (legs.angle_deg <= EVIDENCE_MAX_DEG)
-        if not moving.any():
+        if not np.count_nonzero(moving):
             return 0.0
         step = differences(raw_deg, previous)
-        dt = differences(time_s, last_time_s)
-        jumped = np.abs(step) > PELVIS_JUMP_DPS * np.where(np.isfinite(dt), dt, np.inf)
+        dt = differences(time_s, last_time_s)  # finite, or inf after the first sample
+        jumped = np.abs(step) > PELVIS_JUMP_DPS * dt
         if rate.shape[0] == 1:
             legs_dps = np.where(moving[0], rate[0], 0.0)
         else:
@@ -222,7 +224,7 @@ class PelvisSign:
         the block when none starts in it."""
         out = np.abs(raw_deg) >= EXCURSION_DEG
         was_out, self._was_out = self._was_out, bool(out[-1])
-        if not out.any():
+        if not np.count_nonzero(out):
             return 0.0
         before = np.concatenate(([was_out], out[:-1]))
         votes = np.zeros(raw_deg.size)

@@ -148,6 +148,8 @@ class Pipeline:
         rest = None if self._pelvis is None else self._pelvis.rest
         if rest is None or self._posture is None:
             return []
+        if rest.time_s < samples.time_s[0]:  # the usual block, long after the rest
+            return list(self._posture.update(samples, rest))
         after = int(np.searchsorted(samples.time_s, rest.time_s, side="right"))
         return list(self._posture.update(samples.part(after, len(samples)), rest))
 

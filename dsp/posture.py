@@ -29,12 +29,13 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import heights_m, row_norms
+from dsp._geometry import differences, heights_m, row_norms
 from dsp._rest import STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import PostureChanged
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 WATCHED_RATE_HZ = 25.0
 """Samples looked at per second (at least; one in every n of the sensor's)."""
@@ -66,6 +67,8 @@ RISE_M = 0.2
 bar. Legs raised while hanging move it under 0.15 m."""
 LEVELS = ("sitting", "standing", "hanging")
 """An upright pelvis's levels, from the floor up."""
+MIN_ROOM = 256
+"""Watched samples the buffers hold at least (they grow as needed)."""
 
 
 class PostureWatch:
@@ -86,9 +89,7 @@ class PostureWatch:
         self._posture_from_s = -math.inf
         # The latest samples: at least `MEASURED_S + STILL_S` of them while the pelvis moves,
         # `window` (a still run's) while it rests.
-        self._time = np.zeros(0)
-        self._acc = np.zeros((0, 3))
-        self._gyr = np.zeros((0, 3))
+        self._recent = _Recent()
 
     def update(self, samples: SensorSamples, rest: RestReference) -> list[PostureChanged]:
         """Posture changes settled by `samples`, which all come after `rest`.
@@ -100,9 +101,12 @@ class PostureWatch:
             self._baseline = rest
             self._upright_start = False
             self._run = self.window  # the rest just found is still
-            self._time = np.full(self.window, rest.time_s)
-            self._acc = np.tile(rest.up * STANDARD_GRAVITY_MPS2, (self.window, 1))
-            self._gyr = np.zeros((self.window, 3))
+            self._recent = _Recent()
+            self._recent.add(
+                np.full(self.window, rest.time_s),
+                np.tile(rest.up * STANDARD_GRAVITY_MPS2, (self.window, 1)),
+                np.zeros((self.window, 3)),
+            )
             self._moved_from_s = None
             self._tell("supine", rest.time_s, rest.time_s, events)
         first = -self._seen % self.every
@@ -112,16 +116,49 @@ class PostureWatch:
         new_time = samples.time_s[first :: self.every]
         new_acc = samples.acc_mps2[first :: self.every]
         new_gyr = samples.gyr_rps[first :: self.every] - rest.gyro_bias_rps
-        off = self._time.size
-        time_s = np.concatenate((self._time, new_time))
-        acc = np.concatenate((self._acc, new_acc))
-        gyr = np.concatenate((self._gyr, new_gyr))
-        run = self._still_runs(new_time, new_acc, new_gyr)
-        before = np.concatenate(([self._run], run[:-1]))
-        # A movement breaks a still run of at least the window; the pelvis has come to rest
-        # where a still run reaches the window again.
-        moves = ((run == 0) & (before >= self.window)).nonzero()[0].tolist()
-        rests = (run == self.window).nonzero()[0].tolist()
+        n = new_time.size
+        off = len(self._recent)
+        self._recent.add(new_time, new_acc, new_gyr)
+        norms = row_norms(np.concatenate((new_gyr, new_acc)))  # one call for both
+        still = (norms[:n] < 0.5 * STILL_GYRO_RPS) & (
+            np.abs(norms[n:] - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
+        )
+        restart = self._restarts(new_time)
+        if np.count_nonzero(still) == n and restart is None:
+            # The usual block at rest (or coming to it): one still run goes on, nothing moves.
+            last_run = self._run + n
+            moves: list[int] = []
+            rests = [self.window - self._run - 1] if self._run < self.window <= last_run else []
+        else:
+            run = still_runs(still, np.zeros(n, dtype=bool) if restart is None else restart, self._run)
+            last_run = int(run[-1])
+            before = np.concatenate(([self._run], run[:-1]))
+            # A movement breaks a still run of at least the window; the pelvis has come to
+            # rest where a still run reaches the window again.
+            moves = ((run == 0) & (before >= self.window)).nonzero()[0].tolist()
+            rests = (run == self.window).nonzero()[0].tolist()
+        if moves or rests or (self._moved_from_s is not None and not self._start_measured):
+            self._settle(off, moves, rests, events)
+        if last_run >= self.window:
+            self._recent.keep(self.window)
+        else:
+            self._recent.keep(max(self.window, self._measured_samples(self._recent.time_s)))
+        self._run = last_run
+        self._last_time_s = float(new_time[-1])
+        return events
+
+    def _restarts(self, time_s: FloatArray) -> BoolArray | None:
+        """Where a watched sample follows a gap longer than MAX_GAP_S; None where none does
+        (as in a block, in time order, that ends within MAX_GAP_S of the last sample)."""
+        if time_s[0] >= self._last_time_s and time_s[-1] - self._last_time_s <= MAX_GAP_S:
+            return None
+        restart = differences(time_s, self._last_time_s) > MAX_GAP_S
+        return restart if np.count_nonzero(restart) else None
+
+    def _settle(self, off: int, moves: list[int], rests: list[int], events: list[PostureChanged]) -> None:
+        """Movements and rests at these new samples (indices from `off`), in time order, and a
+        movement's start measured once it has gone on long enough."""
+        time_s, acc, gyr = self._recent.time_s, self._recent.acc, self._recent.gyr
         for i, rests_here in [
             *sorted([(i, False) for i in moves] + [(i, True) for i in rests]),
             (None, False),
@@ -139,11 +176,6 @@ class PostureWatch:
                 first = min(int(np.searchsorted(time_s, start_s)), j - self.window + 1)
                 self._judge(time_s[first : j + 1], acc[first : j + 1], gyr[first : j + 1], events)
                 self._moved_from_s = None
-        keep = self.window if run[-1] >= self.window else max(self.window, self._measured_samples(time_s))
-        self._time, self._acc, self._gyr = time_s[-keep:].copy(), acc[-keep:].copy(), gyr[-keep:].copy()
-        self._run = int(run[-1])
-        self._last_time_s = float(new_time[-1])
-        return events
 
     def _measure_start(
         self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
@@ -171,16 +203,6 @@ class PostureWatch:
         """Samples covering the last `MEASURED_S + STILL_S`: what a judgement may look back on."""
         first = int(np.searchsorted(time_s, time_s[-1] - MEASURED_S - STILL_S, side="left"))
         return time_s.size - max(first - 1, 0)
-
-    def _still_runs(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> npt.NDArray[np.intp]:
-        """Length of the still run at each watched sample (its gyro less the rest's bias),
-        continuing the last block's (a moving sample, or a gap longer than MAX_GAP_S,
-        restarts it)."""
-        still = (row_norms(gyr) < 0.5 * STILL_GYRO_RPS) & (
-            np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
-        )
-        previous = np.concatenate(([self._last_time_s], time_s[:-1]))
-        return still_runs(still, time_s - previous > MAX_GAP_S, self._run)
 
     def _judge(
         self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
@@ -222,6 +244,59 @@ class PostureWatch:
             self.posture = posture
             self._posture_from_s = start_s
             events.append(PostureChanged(time_s, start_s, posture))
+
+
+class _Recent:
+    """The latest watched samples, in buffers with room to append (a live session adds a few
+    at a time): views of what is kept, valid until the next `add` or `keep`."""
+
+    def __init__(self) -> None:
+        self._t = np.zeros(0)
+        self._acc = np.zeros((0, 3))
+        self._gyr = np.zeros((0, 3))
+        self._start = 0
+        self._end = 0
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    @property
+    def time_s(self) -> FloatArray:
+        return self._t[self._start : self._end]
+
+    @property
+    def acc(self) -> FloatArray:
+        return self._acc[self._start : self._end]
+
+    @property
+    def gyr(self) -> FloatArray:
+        return self._gyr[self._start : self._end]
+
+    def add(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> None:
+        end = self._end + time_s.size
+        if end > self._t.size:
+            kept = self._end - self._start
+            size = max(2 * (kept + time_s.size), MIN_ROOM)
+            self._t, self._acc, self._gyr = (
+                _room(self.time_s, size),
+                _room(self.acc, size),
+                _room(self.gyr, size),
+            )
+            self._start, self._end, end = 0, kept, kept + time_s.size
+        self._t[self._end : end] = time_s
+        self._acc[self._end : end] = acc
+        self._gyr[self._end : end] = gyr
+        self._end = end
+
+    def keep(self, n: int) -> None:
+        """Forget all but the last `n` samples."""
+        self._start = max(self._end - n, self._start)
+
+
+def _room(values: FloatArray, size: int) -> FloatArray:
+    out = np.empty((size, *values.shape[1:]))
+    out[: values.shape[0]] = values
+    return out
 
 
 def _level_step(rise_m: float) -> int:
