@@ -5,9 +5,9 @@ whatever the length of the array, `np.einsum` as much again in its Python wrappe
 live block of a few samples goes through dozens of them (and a stroke placed, through
 `np.interp`'s checks). The kernels behind them cost a tenth of that: these call them where
 numpy has them (the same answers, the same numbers), and numpy's public functions where it
-has moved them. Likewise `np.dot` of samples (n, 3)
-and a vector or a 3 x 3 matrix makes the BLAS call `@` makes, the same numbers for rows
-stored contiguously (as samples are), at about half the cost of the `matmul` ufunc.
+has moved them. Likewise `np.dot` of samples (n, 3) and a vector or a 3 x 3 matrix makes
+the BLAS call `@` makes, the same numbers for rows stored contiguously (as samples are),
+at about half the cost of the `matmul` ufunc.
 """
 
 from __future__ import annotations
