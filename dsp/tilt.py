@@ -236,9 +236,10 @@ class TiltEpisodes:
                 )
                 self._open = None
                 i = stop + 1
-        keep = int(self._t.searchsorted(self._t[-1] - 1.5 * ONSET_LOOKBACK_S))
-        if keep:
-            self._history.drop(keep)
+        # Kept: at least 1.5 ONSET_LOOKBACK_S, dropped in steps of as much (a live session adds
+        # a few samples at a time).
+        if self._t[0] < self._t[-1] - 3.0 * ONSET_LOOKBACK_S:
+            self._history.drop(int(self._t.searchsorted(self._t[-1] - 1.5 * ONSET_LOOKBACK_S)))
             self._t, self._x, self._told = self._history.columns()
         return out
 
