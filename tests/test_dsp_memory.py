@@ -3,8 +3,11 @@
 A simulated session of three sets is played again and again, each pass shifted in time to
 follow the last, so the pipeline sees one long workout. The memory it holds (traced by
 `tracemalloc` after a garbage collection, the input and the events let go) must be about
-the same after the sixth pass as after the second. The control, a pipeline asked to keep
-the whole tilt series, shows that the measure sees memory that grows with the session.
+the same at the end as after the first pass. Histories append into buffers with room and
+drop from the front, so what they hold swings between one and two times what they keep:
+the peaks over three passes are compared, early and late. The control, a pipeline asked
+to keep the whole tilt series, shows that the measure sees memory that grows with the
+session.
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ from imu_reader.sim import SessionPlan, SetPlan, SimSettings, simulate
 
 RATE_HZ = 50
 BLOCK_S = 1.0
-PASSES = 6
+PASSES = 8
+PEAK_OF_PASSES = 3
+"""The held memory's peak is taken over this many passes (see the module docstring)."""
 GROWTH_ALLOWED_BYTES = 64 * 1024
-"""From the second pass to the last (four passes of 139 s), a third of what keeping one
-float per sample of one sensor would take (8 bytes x 50 Hz x 557 s = 223 kB). NumPy's
-cache of small buffers, which fills to a bound, grows by about 10 kB over that time."""
+"""From the peak of passes 2-4 to that of the last three (four passes of 139 s apart), under
+a third of what keeping one float per sample of one sensor would take (8 bytes x 50 Hz x
+557 s = 223 kB). NumPy's cache of small buffers, which fills to a bound, grows by about
+10 kB over that time."""
 
 
 @functools.cache
@@ -80,9 +86,15 @@ def held_bytes_per_pass(roles: tuple[str, ...], *, keep_tilt_series: bool = Fals
 def test_memory_does_not_grow_with_the_session(roles: tuple[str, ...]) -> None:
     held, reps = held_bytes_per_pass(roles)
     assert reps >= PASSES * 12 - 2, "the passes must be analysed as a workout, not skipped"
-    assert held[-1] - held[1] <= GROWTH_ALLOWED_BYTES, held
+    assert growth_bytes(held) <= GROWTH_ALLOWED_BYTES, held
 
 
 def test_the_measure_sees_a_series_that_grows() -> None:
     held, _ = held_bytes_per_pass(("shin", "pelvis"), keep_tilt_series=True)
-    assert held[-1] - held[1] > 2 * GROWTH_ALLOWED_BYTES, held
+    assert growth_bytes(held) > 2 * GROWTH_ALLOWED_BYTES, held
+
+
+def growth_bytes(held: list[int]) -> int:
+    """The peak held over the last passes less that over the first after the first pass
+    (which fills the histories)."""
+    return max(held[-PEAK_OF_PASSES:]) - max(held[1 : 1 + PEAK_OF_PASSES])
