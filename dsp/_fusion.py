@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from dsp._history import with_room
 from dsp._tilt_sign import EXCURSION_DEG, TURNS_WINDOW_S, LegsAt, PelvisSign, SignedTilt
 from dsp.events import Event, Phase, Rep, SetDone, TiltOnset, TiltRecovered
 from dsp.lift import AngleTrack
@@ -69,8 +70,8 @@ class _Series:
             # New buffers (never written over: views handed out stay valid), twice what is kept.
             kept = self._end - self._start
             size = max(2 * (kept + n), MIN_SERIES_ROOM)
-            self._t = _with_room(self.t, size)
-            self._x = _with_room(self.x, size)
+            self._t = with_room(self.t, size)
+            self._x = with_room(self.x, size)
             self._start, self._end, end = 0, kept, kept + n
         self._t[self._end : end] = t
         self._x[self._end : end] = x
@@ -98,12 +99,6 @@ class _Series:
     def min_between(self, t0: float, t1: float) -> float | None:
         i0, i1 = np.searchsorted(self.t, (t0, t1))
         return float(self.x[i0:i1].min()) if i1 > i0 else None
-
-
-def _with_room(values: FloatArray, size: int) -> FloatArray:
-    out = np.empty(size)
-    out[: values.shape[0]] = values
-    return out
 
 
 class _Growing:

@@ -52,3 +52,10 @@ class History:
     def columns(self) -> tuple[FloatArray, ...]:
         """Each signal as kept (views, valid until the next `add` or `drop` changes them)."""
         return tuple(self._buffer[:, self._start : self._end])
+
+
+def with_room(values: FloatArray, size: int) -> FloatArray:
+    """A new buffer of `size` samples (rows) starting with `values`, the rest to be written."""
+    out = np.empty((size, *values.shape[1:]))
+    out[: values.shape[0]] = values
+    return out

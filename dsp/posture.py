@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import differences, heights_m, row_norms
+from dsp._history import with_room
 from dsp._rest import STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import PostureChanged
@@ -278,9 +279,9 @@ class _Recent:
             kept = self._end - self._start
             size = max(2 * (kept + time_s.size), MIN_ROOM)
             self._t, self._acc, self._gyr = (
-                _room(self.time_s, size),
-                _room(self.acc, size),
-                _room(self.gyr, size),
+                with_room(self.time_s, size),
+                with_room(self.acc, size),
+                with_room(self.gyr, size),
             )
             self._start, self._end, end = 0, kept, kept + time_s.size
         self._t[self._end : end] = time_s
@@ -291,12 +292,6 @@ class _Recent:
     def keep(self, n: int) -> None:
         """Forget all but the last `n` samples."""
         self._start = max(self._end - n, self._start)
-
-
-def _room(values: FloatArray, size: int) -> FloatArray:
-    out = np.empty((size, *values.shape[1:]))
-    out[: values.shape[0]] = values
-    return out
 
 
 def _level_step(rise_m: float) -> int:
