@@ -1,10 +1,13 @@
-"""MCAP recording: read time of a one-hour two-sensor recording, its size and write time.
+"""Recordings: read time of a one-hour two-sensor MCAP recording, its size and write time;
+and the canonical CSV's write and read time for one sensor's hour (information).
 
 The file is written once, outside the timed reads, with `RecordingWriter` as a live
 session would write it: both sensors' notifications interleaved in 50 ms steps of
 arrival time, default `batch_s`/`flush_s`, no fsync (the disk is not what is measured).
 Each timed read is a whole `read_recording(path)`: parse the MCAP, decompress, and
-decode + align every notification into per-sensor SI arrays.
+decode + align every notification into per-sensor SI arrays. The CSV figures write the
+shin's aligned samples of that hour with `write_canonical_csv` and read them back with
+`read_canonical_csv`, each repetition timed whole.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 
 from benchmarks._data import PackedStream, hour_streams
 from benchmarks._runner import Figure, benchmark, duration_figure, progress, time_repetitions
+from imu_reader.csvio import read_canonical_csv, write_canonical_csv
 from imu_reader.recording import RecordingWriter, SessionMetadata, read_recording
 
 TARGET_READ_S = 0.3
@@ -69,6 +73,15 @@ def bench_recording(repeat: int) -> list[Figure]:
         frames = sum(len(r.samples) for r in recording.sensors.values())
         progress(f"recording: timing read_recording ({size_mb:.1f} MB, {frames} frames) x {repeat}")
         seconds = time_repetitions(partial(read_recording, path), repeat)
+        shin = recording.sensors["shin"].samples
+        csv_path = Path(tmp) / "shin.csv"
+        progress(f"recording: timing the canonical CSV of the shin ({len(shin)} rows) x {repeat}")
+        csv_write_s = time_repetitions(partial(write_canonical_csv, shin, csv_path), repeat)
+        csv_read_s = time_repetitions(partial(read_canonical_csv, csv_path, role="shin"), repeat)
+        back = read_canonical_csv(csv_path, role="shin")
+        if len(back) != len(shin):
+            raise AssertionError(f"CSV: read {len(back)} rows, {len(shin)} written")
+    csv_note = f"canonical CSV of the shin's hour ({len(shin)} rows), s per hour of one sensor"
     return [
         duration_figure(
             "recording.read_hour",
@@ -91,5 +104,15 @@ def bench_recording(repeat: int) -> list[Figure]:
             "RecordingWriter, written once (not repeated), 50 ms interleaved steps, fsync off; "
             "s per hour of data",
             scale=1.0 / hours,
+        ),
+        duration_figure(
+            "recording.csv_write_hour",
+            csv_write_s,
+            None,
+            f"write_canonical_csv: {csv_note}",
+            scale=1.0 / hours,
+        ),
+        duration_figure(
+            "recording.csv_read_hour", csv_read_s, None, f"read_canonical_csv: {csv_note}", scale=1.0 / hours
         ),
     ]

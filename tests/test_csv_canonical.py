@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -186,20 +185,21 @@ def test_read_sensor_csv_recognises_a_canonical_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_million_rows_read_and_write_in_a_few_seconds(tmp_path: Path) -> None:
+def test_a_million_rows_round_trip(tmp_path: Path) -> None:
+    # Speed is the benchmark's (recording.csv_write_hour, csv_read_hour): tests do not time.
     samples = make_samples(n=1_000_000, seed=11)
     path = tmp_path / "big.csv"
 
-    started = time.perf_counter()
     write_canonical_csv(samples, path)
-    written = time.perf_counter()
     back = read_canonical_csv(path, role="shin")
-    read = time.perf_counter()
 
     assert len(back) == 1_000_000
-    np.testing.assert_allclose(back.acc_mps2[-1], samples.acc_mps2[-1], rtol=1e-8, atol=1e-12)
-    assert written - started < 8.0
-    assert read - written < 10.0
+    for got, sent in (
+        (back.time_s, samples.time_s),
+        (back.acc_mps2, samples.acc_mps2),
+        (back.gyr_rps, samples.gyr_rps),
+    ):
+        np.testing.assert_allclose(got, sent, rtol=1e-8, atol=1e-12)
 
 
 # --- units and arguments ------------------------------------------------------------
