@@ -116,25 +116,27 @@ class SensorStream:
         if total == 0:
             return SensorSamples.empty(self._info.role)
         first_row = np.cumsum(count) - count
-        if (count == 1).all():
-            packet_of_sample = np.arange(total)
-            within = np.zeros(total, dtype=np.int64)
+        one_each = bool((count == 1).all())
+        if one_each:  # one sample per packet: the packets' arrays are the samples'
+            counter, sample_epoch = kept.first_counter, kept.epoch
         else:
-            packet_of_sample = np.repeat(np.arange(count.shape[0]), count)
-            within = np.arange(total) - np.repeat(first_row, count)
+            # Sample i of the batch is row i - first_row of its packet: counters and rows go
+            # up by one from each packet's first, so one repeat gives them all.
+            counter = np.repeat(kept.first_counter - first_row, count) + np.arange(total)
+            sample_epoch = np.repeat(kept.epoch, count)
         if total == decoded.raw.shape[0]:
             raw = decoded.raw  # every good packet kept: no gather needed
         else:
             # Where each kept packet's samples sit in `decoded.raw` (which holds every good packet's).
-            raw_start = np.cumsum(decoded.sample_count) - decoded.sample_count
-            raw = decoded.raw[raw_start[kept.index][packet_of_sample] + within]
-        counter = kept.first_counter[packet_of_sample] + within
+            raw_start = (np.cumsum(decoded.sample_count) - decoded.sample_count)[kept.index]
+            if one_each:
+                raw = decoded.raw[raw_start]
+            else:
+                raw = decoded.raw[np.repeat(raw_start - first_row, count) + np.arange(total)]
+        # Every packet kept (the usual case): the kept ones' arrival times are all of them.
+        arrival_kept = arrival_s if kept.index.shape[0] == arrival_s.shape[0] else arrival_s[kept.index]
         time_s = self._aligner.align(
-            kept.first_counter + count - 1,
-            arrival_s[kept.index],
-            kept.epoch,
-            counter,
-            kept.epoch[packet_of_sample],
+            kept.first_counter + count - 1, arrival_kept, kept.epoch, counter, sample_epoch
         )
         gap = np.zeros(total, dtype=np.bool_)
         gap[first_row[kept.gap_before]] = True
