@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from dsp._geometry import differences, heights_m, row_norms
 from dsp._history import with_room
+from dsp._quick import all_of, c_einsum
 from dsp._rest import STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import PostureChanged
@@ -111,21 +112,21 @@ class PostureWatch:
             self._moved_from_s = None
             self._tell("supine", rest.time_s, rest.time_s, events)
         first = -self._seen % self.every
-        self._seen += len(samples)
-        if first >= len(samples):
+        self._seen += samples.time_s.shape[0]
+        if first >= samples.time_s.shape[0]:
             return events
         new_time = samples.time_s[first :: self.every]
         new_acc = samples.acc_mps2[first :: self.every]
         new_gyr = samples.gyr_rps[first :: self.every] - rest.gyro_bias_rps
         n = new_time.size
-        off = len(self._recent)
-        self._recent.add(new_time, new_acc, new_gyr)
-        norms = row_norms(np.concatenate((new_gyr, new_acc)))  # one call for both
+        off = self._recent.add(new_time, new_acc, new_gyr)
+        joined = np.concatenate((new_gyr, new_acc))
+        norms = np.sqrt(c_einsum("ij,ij->i", joined, joined))  # row_norms, one call for both
         still = (norms[:n] < 0.5 * STILL_GYRO_RPS) & (
             np.abs(norms[n:] - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
         )
         restart = self._restarts(new_time)
-        if np.count_nonzero(still) == n and restart is None:
+        if all_of(still) and restart is None:
             # The usual block at rest (or coming to it): one still run goes on, nothing moves.
             last_run = self._run + n
             moves: list[int] = []
@@ -151,7 +152,7 @@ class PostureWatch:
     def _restarts(self, time_s: FloatArray) -> BoolArray | None:
         """Where a watched sample follows a gap longer than MAX_GAP_S; None where none does
         (as in a block, in time order, that ends within MAX_GAP_S of the last sample)."""
-        if time_s[0] >= self._last_time_s and time_s[-1] - self._last_time_s <= MAX_GAP_S:
+        if float(time_s[0]) >= self._last_time_s and float(time_s[-1]) - self._last_time_s <= MAX_GAP_S:
             return None
         restart = differences(time_s, self._last_time_s) > MAX_GAP_S
         return restart if np.count_nonzero(restart) else None
@@ -273,7 +274,8 @@ class _Recent:
     def gyr(self) -> FloatArray:
         return self._gyr[self._start : self._end]
 
-    def add(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> None:
+    def add(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> int:
+        """Append samples; returns how many were kept before them."""
         end = self._end + time_s.size
         if end > self._t.size:
             kept = self._end - self._start
@@ -288,6 +290,7 @@ class _Recent:
         self._acc[self._end : end] = acc
         self._gyr[self._end : end] = gyr
         self._end = end
+        return end - time_s.size - self._start
 
     def keep(self, n: int) -> None:
         """Forget all but the last `n` samples."""
