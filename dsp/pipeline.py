@@ -120,7 +120,7 @@ class Pipeline:
     def _analyse(self, roles: list[str] | None = None) -> list[Event]:
         """Analyse what `roles` (all, by default) have gathered, in time order across them."""
         chosen = self._waiting if roles is None else {r: self._waiting[r] for r in roles}
-        waiting = {r: p[0] if len(p) == 1 else _joined(p) for r, p in chosen.items() if p}
+        waiting = {r: p[0] if len(p) == 1 else SensorSamples.concatenate(p) for r, p in chosen.items() if p}
         if not waiting:
             return []
         for parts in chosen.values():
@@ -193,13 +193,3 @@ class Pipeline:
             events += self._fusion.add_leg(role, None, self._reps[role].finish())
         events += self._fusion.finish()
         return events
-
-
-def _joined(parts: list[SensorSamples]) -> SensorSamples:
-    """`SensorSamples.concatenate` of blocks already checked to share a role (a live batch:
-    numpy's four joins are most of its cost, the checks and list-making the rest)."""
-    fields = [(p.time_s, p.acc_mps2, p.gyr_rps, p.gap_before) for p in parts]
-    time_s, acc, gyr, gaps = zip(*fields, strict=True)
-    return SensorSamples._checked(
-        parts[0].role, np.concatenate(time_s), np.concatenate(acc), np.concatenate(gyr), np.concatenate(gaps)
-    )
