@@ -24,6 +24,11 @@ class History:
 
     def __init__(self, count: int) -> None:
         self._buffer = np.zeros((count, 0))
+        # The buffer's rows, and the views `columns()` last gave (None once they are stale):
+        # a live block appends a few samples and asks for the columns again, and numpy's
+        # handling of each view and assignment costs more than the copy.
+        self._rows: list[FloatArray] = list(self._buffer)
+        self._columns: tuple[FloatArray, ...] | None = None
         self._start = 0
         self._end = 0
 
@@ -32,26 +37,34 @@ class History:
 
     def add(self, *values: FloatArray) -> None:
         """Append one block: an array of the same length per signal."""
-        n = values[0].shape[0]
-        end = self._end + n
+        start = self._end
+        end = start + values[0].shape[0]
         if end > self._buffer.shape[1]:
             # A new buffer, twice what is kept, so that views handed out stay valid (the
             # old one is never written over).
-            kept = self._end - self._start
-            room = np.empty((self._buffer.shape[0], max(2 * (kept + n), MIN_ROOM)))
-            room[:, :kept] = self._buffer[:, self._start : self._end]
-            self._buffer, self._start, self._end, end = room, 0, kept, kept + n
-        for row, x in zip(self._buffer, values, strict=True):
-            row[self._end : end] = x
+            kept = start - self._start
+            room = np.empty((self._buffer.shape[0], max(2 * (end - self._start), MIN_ROOM)))
+            room[:, :kept] = self._buffer[:, self._start : start]
+            self._buffer, self._rows, self._start = room, list(room), 0
+            start, end = kept, kept + values[0].shape[0]
+        if len(values) != len(self._rows):
+            raise ValueError(f"{len(self._rows)} signals kept, {len(values)} given")
+        self._buffer[:, start:end] = values  # one numpy call for all
         self._end = end
+        self._columns = None
 
     def drop(self, n: int) -> None:
         """Forget the oldest `n` samples."""
-        self._start = min(self._start + max(n, 0), self._end)
+        if n > 0 and self._start < self._end:
+            self._start = min(self._start + n, self._end)
+            self._columns = None
 
     def columns(self) -> tuple[FloatArray, ...]:
         """Each signal as kept (views, valid until the next `add` or `drop` changes them)."""
-        return tuple(self._buffer[:, self._start : self._end])
+        if self._columns is None:
+            start, end = self._start, self._end
+            self._columns = tuple([row[start:end] for row in self._rows])
+        return self._columns
 
 
 def with_room(values: FloatArray, size: int) -> FloatArray:

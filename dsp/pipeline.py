@@ -9,7 +9,7 @@ different call, never different). `finish` settles what the end of the session d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +70,7 @@ class Pipeline:
             self.settings, legs=self.legs, has_pelvis=self._pelvis is not None, keep_series=keep_tilt_series
         )
         self._waiting: dict[str, list[SensorSamples]] = {role: [] for role in rates_hz}
+        self._waiting_from_s: dict[str, float] = {}  # the first time waiting, by role
 
     @property
     def has_tilt(self) -> bool:
@@ -86,22 +87,35 @@ class Pipeline:
         that lags the others by more than `dsp._fusion.WAIT_FOR_OTHER_S` is taken for lost
         (its values become null).
         """
-        blocks = {block.role: block} if isinstance(block, SensorSamples) else dict(block)
-        for role, samples in blocks.items():
-            if role not in self.rates_hz:
+        if isinstance(block, SensorSamples):  # a notification: the live path, kept short
+            role = block.role
+            if role not in self._waiting:
+                raise ValueError(f"no sensor {role!r} in this session (have {', '.join(self.rates_hz)})")
+            return self._analyse([role]) if self._gather(role, block) else []
+        ready: list[str] = []
+        for role, samples in block.items():
+            if role not in self._waiting:
                 raise ValueError(f"no sensor {role!r} in this session (have {', '.join(self.rates_hz)})")
             if samples.role != role:
                 raise ValueError(f"samples of {samples.role!r} given as {role!r}")
-            if len(samples):
-                self._waiting[role].append(samples)
+            if self._gather(role, samples):
+                ready.append(role)
         # Each sensor is analysed once it has gathered enough: a live session spreads the
-        # work over the notifications of both sensors.
-        ready = [
-            role
-            for role, parts in self._waiting.items()
-            if parts and float(parts[-1].time_s[-1] - parts[0].time_s[0]) >= BATCH_S
-        ]
+        # work over the notifications of both sensors. (Only a sensor given samples can have
+        # become ready: the others were not, or they would have been analysed.)
+        ready = [role for role in self._waiting if role in ready]
         return self._analyse(ready) if ready else []
+
+    def _gather(self, role: str, samples: SensorSamples) -> bool:
+        """Keep `samples` waiting; True once `role` has gathered `BATCH_S` or more."""
+        time_s = samples.time_s
+        if not time_s.shape[0]:
+            return False
+        parts = self._waiting[role]
+        if not parts:
+            self._waiting_from_s[role] = float(time_s[0])
+        parts.append(samples)
+        return float(time_s[-1]) - self._waiting_from_s[role] >= BATCH_S
 
     def _analyse(self, roles: list[str] | None = None) -> list[Event]:
         """Analyse what `roles` (all, by default) have gathered, in time order across them."""
@@ -111,8 +125,13 @@ class Pipeline:
             return []
         for parts in chosen.values():
             parts.clear()
-        start = min(float(s.time_s[0]) for s in waiting.values())
-        end = max(float(s.time_s[-1]) for s in waiting.values())
+        if len(waiting) == 1:
+            [(role, samples)] = waiting.items()
+            time_s = samples.time_s
+            start, end = float(time_s[0]), float(time_s[-1])
+        else:
+            start = min(float(s.time_s[0]) for s in waiting.values())
+            end = max(float(s.time_s[-1]) for s in waiting.values())
         events: list[Event] = []
         if (end - start) / SLICE_S <= 1.0:  # one slice (np.arange's count below is 1)
             for role, samples in waiting.items():
@@ -143,15 +162,15 @@ class Pipeline:
             events += self._fusion.add_leg(role, track, self._reps[role].update(track))
         return events
 
-    def _posture_of(self, samples: SensorSamples) -> list[Event]:
+    def _posture_of(self, samples: SensorSamples) -> Sequence[Event]:
         """Posture changes in the pelvis samples after its current rest reference."""
         rest = None if self._pelvis is None else self._pelvis.rest
         if rest is None or self._posture is None:
             return []
-        if rest.time_s < samples.time_s[0]:  # the usual block, long after the rest
-            return list(self._posture.update(samples, rest))
+        if rest.time_s < float(samples.time_s[0]):  # the usual block, long after the rest
+            return self._posture.update(samples, rest)
         after = int(np.searchsorted(samples.time_s, rest.time_s, side="right"))
-        return list(self._posture.update(samples.part(after, len(samples)), rest))
+        return self._posture.update(samples.part(after, len(samples)), rest)
 
     def tilt_series(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Session times (s) and pelvic tilt (degrees, anterior positive) analysed so far.

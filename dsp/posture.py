@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from dsp._geometry import differences, heights_m, row_norms
 from dsp._history import with_room
+from dsp._quick import all_of, c_einsum
 from dsp._rest import STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import PostureChanged
@@ -111,21 +112,21 @@ class PostureWatch:
             self._moved_from_s = None
             self._tell("supine", rest.time_s, rest.time_s, events)
         first = -self._seen % self.every
-        self._seen += len(samples)
-        if first >= len(samples):
+        self._seen += samples.time_s.shape[0]
+        if first >= samples.time_s.shape[0]:
             return events
         new_time = samples.time_s[first :: self.every]
         new_acc = samples.acc_mps2[first :: self.every]
         new_gyr = samples.gyr_rps[first :: self.every] - rest.gyro_bias_rps
         n = new_time.size
-        off = len(self._recent)
-        self._recent.add(new_time, new_acc, new_gyr)
-        norms = row_norms(np.concatenate((new_gyr, new_acc)))  # one call for both
+        off = self._recent.add(new_time, new_acc, new_gyr)
+        joined = np.concatenate((new_gyr, new_acc))
+        norms = np.sqrt(c_einsum("ij,ij->i", joined, joined))  # row_norms, one call for both
         still = (norms[:n] < 0.5 * STILL_GYRO_RPS) & (
             np.abs(norms[n:] - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
         )
         restart = self._restarts(new_time)
-        if np.count_nonzero(still) == n and restart is None:
+        if all_of(still) and restart is None:
             # The usual block at rest (or coming to it): one still run goes on, nothing moves.
             last_run = self._run + n
             moves: list[int] = []
@@ -151,7 +152,7 @@ class PostureWatch:
     def _restarts(self, time_s: FloatArray) -> BoolArray | None:
         """Where a watched sample follows a gap longer than MAX_GAP_S; None where none does
         (as in a block, in time order, that ends within MAX_GAP_S of the last sample)."""
-        if time_s[0] >= self._last_time_s and time_s[-1] - self._last_time_s <= MAX_GAP_S:
+        if float(time_s[0]) >= self._last_time_s and float(time_s[-1]) - self._last_time_s <= MAX_GAP_S:
             return None
         restart = differences(time_s, self._last_time_s) > MAX_GAP_S
         return restart if np.count_nonzero(restart) else None
@@ -170,7 +171,7 @@ class PostureWatch:
                 break
             if not rests_here:
                 self._moved_from_s = float(time_s[j - 1])
-                self._up_before = acc[max(j - self.window, 0) : j].mean(axis=0)
+                self._up_before = _mean_row(acc[max(j - self.window, 0) : j])
                 self._start_measured = False
             elif self._moved_from_s is not None:
                 start_s = max(self._moved_from_s, time_s[j] - MEASURED_S - STILL_S)
@@ -211,7 +212,7 @@ class PostureWatch:
         """The pelvis has just come to rest: the samples run from the last still one before
         the movement (or `MEASURED_S` before the rest), and the last `window` are still."""
         assert self._baseline is not None
-        up = acc[-self.window :].mean(axis=0)
+        up = _mean_row(acc[-self.window :])
         brisk = float(np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2).max()) > BRISK_MPS2
         measured = _rise(time_s, acc, gyr, up, at_end=True) if brisk else None
         tipped = _angle_deg(self._baseline.up, up) > UPRIGHT_DEG
@@ -273,7 +274,8 @@ class _Recent:
     def gyr(self) -> FloatArray:
         return self._gyr[self._start : self._end]
 
-    def add(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> None:
+    def add(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> int:
+        """Append samples; returns how many were kept before them."""
         end = self._end + time_s.size
         if end > self._t.size:
             kept = self._end - self._start
@@ -288,6 +290,7 @@ class _Recent:
         self._acc[self._end : end] = acc
         self._gyr[self._end : end] = gyr
         self._end = end
+        return end - time_s.size - self._start
 
     def keep(self, n: int) -> None:
         """Forget all but the last `n` samples."""
@@ -319,9 +322,9 @@ def _rise(
     )
     if at_end:
         turned -= turned[-1]
-    if math.degrees(float(np.linalg.norm(turned[0] - turned[-1]))) > LEVEL_TURN_DEG:
+    if math.degrees(_norm(turned[0] - turned[-1])) > LEVEL_TURN_DEG:
         return None
-    g = float(np.linalg.norm(up))
+    g = _norm(up)
     vertical = np.einsum("ij,ij->i", acc, _turned_back(up / g, turned)) - g
     height = heights_m(time_s, vertical, still_at_end=at_end)
     reached = int(np.argmax(np.abs(height) >= 0.9 * abs(float(height[-1]))))
@@ -340,5 +343,16 @@ def _turned_back(v: FloatArray, rotvec: FloatArray) -> FloatArray:
 
 
 def _angle_deg(a: FloatArray, b: FloatArray) -> float:
-    cos = float(a @ b) / (float(np.linalg.norm(a)) * float(np.linalg.norm(b)))
+    cos = float(a @ b) / (_norm(a) * _norm(b))
     return math.degrees(math.acos(min(max(cos, -1.0), 1.0)))
+
+
+def _mean_row(rows: FloatArray) -> FloatArray:
+    """`rows.mean(axis=0)`, the same numbers (its sum divided by the count) without the
+    wrapper's overhead: a pelvis comes to rest hundreds of times an hour."""
+    return np.asarray(np.add.reduce(rows, axis=0) / rows.shape[0], dtype=np.float64)
+
+
+def _norm(v: FloatArray) -> float:
+    """`np.linalg.norm` of a vector (n,), the same number: the square root of its dot product."""
+    return math.sqrt(float(v.dot(v)))

@@ -47,3 +47,22 @@ def test_dropping_more_than_kept_leaves_nothing() -> None:
     history.drop(8)
     assert len(history) == 0
     assert all(c.size == 0 for c in history.columns())
+
+
+def test_columns_follow_every_add_and_drop() -> None:
+    history = History(2)
+    history.add(np.arange(4.0), -np.arange(4.0))
+    first = history.columns()
+    history.drop(0)  # nothing dropped: the same columns
+    np.testing.assert_array_equal(history.columns()[0], first[0])
+    history.add(np.array([4.0]), np.array([-4.0]))
+    np.testing.assert_array_equal(history.columns()[1], -np.arange(5.0))
+    history.drop(2)
+    np.testing.assert_array_equal(history.columns()[0], np.arange(2.0, 5.0))
+    np.testing.assert_array_equal(first[0], np.arange(4.0))  # views handed out keep their values
+
+
+def test_a_block_of_another_count_of_signals_is_refused() -> None:
+    history = History(3)
+    with pytest.raises(ValueError, match="3 signals kept, 2 given"):
+        history.add(np.ones(4), np.ones(4))

@@ -164,3 +164,15 @@ def test_a_session_joined_while_the_athlete_settles_counts_every_rep(joined_s: f
     late = {role: s.part(int(np.searchsorted(s.time_s, joined_s)), len(s)) for role, s in data.items()}
     events = pipeline.process(late) + pipeline.finish()
     assert sum(isinstance(e, Rep) for e in events) == len(sim.truth.reps)
+
+
+def test_samples_given_under_another_role_or_joined_across_roles_are_refused() -> None:
+    shin = SensorSamples("shin", np.arange(4.0), np.zeros((4, 3)), np.zeros((4, 3)))
+    pelvis = SensorSamples("pelvis", np.arange(4.0), np.zeros((4, 3)), np.zeros((4, 3)))
+    pipeline = Pipeline({"shin": 100.0, "pelvis": 100.0})
+    with pytest.raises(ValueError, match="samples of 'shin' given as 'pelvis'"):
+        pipeline.process({"pelvis": shin})
+    with pytest.raises(ValueError, match="no sensor 'shin_left' in this session"):
+        pipeline.process(SensorSamples("shin_left", np.arange(4.0), np.zeros((4, 3)), np.zeros((4, 3))))
+    with pytest.raises(ValueError, match="cannot concatenate different roles"):
+        SensorSamples.concatenate([shin, pelvis])
