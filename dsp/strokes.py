@@ -24,7 +24,7 @@ from dsp._geometry import heights_m
 from dsp._height_rests import SMOOTH_S as _TRAILING_S
 from dsp._height_rests import first_rest
 from dsp._history import History
-from dsp._quick import any_of, interp
+from dsp._quick import all_of, any_of, interp
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 BoolArray = npt.NDArray[np.bool_]
@@ -242,8 +242,11 @@ class StrokeDetector:
         # A stroke in progress is followed across a gap, short or long: the leg moved, and
         # the samples after the gap tell where it went (its speed there places the end, in
         # the gap if it had stopped or turned back). Dropping it lost the rep.
-        gaps = (track.gap_before.nonzero()[0] + n_old).tolist() if any_of(track.gap_before) else []
-        long_gaps = [g for g in gaps if g > 0 and self._t[g] - self._t[g - 1] > MAX_BRIDGED_GAP_S]
+        long_gaps: list[int] = []
+        if any_of(track.gap_before):
+            gaps = track.gap_before.nonzero()[0] + n_old
+            gaps = gaps[gaps > 0]
+            long_gaps = gaps[self._t[gaps] - self._t[gaps - 1] > MAX_BRIDGED_GAP_S].tolist()
         i = n_old
         self._firsts = {}
         self._block_start = n_old
@@ -539,13 +542,13 @@ class _Firsts:
 def _rise_m(t: FloatArray, up: FloatArray) -> float | None:
     """How far the sensor went up over a stroke, m, from its upward acceleration (m/s^2 at
     times `t`), from rest to rest (`heights_m`). None if not known."""
-    if t.size < 4 or not np.isfinite(up).all():
+    if t.size < 4 or not all_of(np.isfinite(up)):
         return None
     # A held leg's tremor shakes the sensor by more than a slow stroke accelerates it: its
     # mean over a few periods leaves the stroke, and across lost samples stands for them
     # better than the samples on either side (each caught at some phase of the tremor).
-    lo, hi = np.searchsorted(t, t - 0.5 * SMOOTH_S), np.searchsorted(t, t + 0.5 * SMOOTH_S, side="right")
-    summed = np.concatenate(([0.0], np.cumsum(up)))
+    lo, hi = t.searchsorted(t - 0.5 * SMOOTH_S), t.searchsorted(t + 0.5 * SMOOTH_S, side="right")
+    summed = np.concatenate(([0.0], up.cumsum()))
     return float(heights_m(t, (summed[hi] - summed[lo]) / (hi - lo))[-1])
 
 
