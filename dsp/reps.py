@@ -38,7 +38,6 @@ from dsp.strokes import RISE_UNDER_TURN_DEG, Stroke, StrokeDetector, StrokeStart
 from dsp.tremor import unsmoothed
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 
 MAX_HOLD_S = 12.0
 """A longer stay between a rep's two strokes is not a hold (sitting up, standing)."""
@@ -151,23 +150,22 @@ class RepCounter:
         out: list[LegRep | Phase] = []
         if not len(track):
             return out
-        t = track.time_s - track.velocity_delay_s
         # Histories of tremor and velocity, trimmed after the block's strokes are handled.
         vertical = np.full(len(track), np.nan) if track.vertical_mps2 is None else track.vertical_mps2
         self._history.add(track.time_s, track.tremor, vertical)
         self._t, self._tremor, self._vertical = self._history.columns()
-        moving = (np.abs(track.velocity_dps) > NEXT_MOVE_DPS).nonzero()[0]
         self._delay_s = track.velocity_delay_s
+        last_s = float(track.time_s[-1]) - self._delay_s  # the last velocity's time
         for item in self._strokes.update(track):
-            self._settle(t, moving, item.known_s - self._delay_s, out)
+            self._settle(track, item.known_s - self._delay_s, out)
             if isinstance(item, StrokeStarted):
                 phase = "concentric" if item.direction > 0 else "eccentric"
                 out.append(Phase(item.known_s, self.leg, phase, item.known_s, item.angle_deg))
             else:
                 out.append(Phase(item.known_s, self.leg, _phase_after(item), item.end_s, item.end_deg))
                 self._on_stroke(item)
-        self._settle(t, moving, float(t[-1]) + 1e-9, out)
-        self._last_t = float(t[-1])
+        self._settle(track, last_s + 1e-9, out)
+        self._last_t = last_s
         self._history.drop(int(self._t.searchsorted(self._t[-1] - KEEP_S)))
         self._t, self._tremor, self._vertical = self._history.columns()
         return out
@@ -383,25 +381,28 @@ class RepCounter:
         ]
         return all(a > KNEES_AGAINST_M for a in against) and all(p < AGAINST_PER_RAD_M for p in per_rad)
 
-    def _settle(self, t: FloatArray, moving: IntArray, until_s: float, out: list[LegRep | Phase]) -> None:
-        """Tell the pending rep once the samples (velocity times `t`, up to `until_s`) reach
+    def _settle(self, track: AngleTrack, until_s: float, out: list[LegRep | Phase]) -> None:
+        """Tell the pending rep once the block's samples (up to velocity time `until_s`) reach
         its end, or, after a dropped lowering, once the leg moved again or `BOUNCE_S` passed."""
         if self._pending is None:
             return
         first, second = self._pending
+        last_s = float(track.time_s[-1]) - self._delay_s  # the last velocity's time
         if not _may_bounce(first, second):
             # The samples' own times run `_delay_s` ahead of the velocity's.
-            if until_s + self._delay_s >= second.end_s and float(t[-1]) + self._delay_s >= second.end_s:
+            if until_s + self._delay_s >= second.end_s and last_s + self._delay_s >= second.end_s:
                 self._pending = None
                 self._tell(self._rep(first, second, max(second.known_s, second.end_s), moved_soon=False), out)
             return
-        after = moving[(t[moving] > second.end_s) & (t[moving] <= until_s)]
+        # Velocity times of the samples where the leg moves.
+        moving_s = (track.time_s - self._delay_s)[np.abs(track.velocity_dps) > NEXT_MOVE_DPS]
+        after = moving_s[(moving_s > second.end_s) & (moving_s <= until_s)]
         deadline = second.end_s + BOUNCE_S
-        if after.size and float(t[after[0]]) <= deadline:
+        if after.size and float(after[0]) <= deadline:
             self._pending = None
-            known_s = float(t[after[0]]) + self._delay_s  # the sample's own time
+            known_s = float(after[0]) + self._delay_s  # the sample's own time
             self._tell(self._rep(first, second, known_s, moved_soon=True), out)
-        elif until_s >= deadline and float(t[-1]) >= deadline:
+        elif until_s >= deadline and last_s >= deadline:
             self._pending = None
             self._tell(self._rep(first, second, deadline + self._delay_s, moved_soon=False), out)
 

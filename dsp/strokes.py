@@ -13,6 +13,7 @@ per sample, so any split of the same samples gives the same strokes.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -23,9 +24,16 @@ from dsp._geometry import heights_m
 from dsp._height_rests import SMOOTH_S as _TRAILING_S
 from dsp._height_rests import first_rest
 from dsp._history import History
-from dsp._quick import any_of, interp
+from dsp._quick import all_of, any_of, interp
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
+try:
+    # `np.convolve`'s own kernel, without its Python wrapper (about 3 us a block).
+    from numpy._core.multiarray import correlate as _correlate
+except ImportError:
+    _correlate = np.correlate
+
+BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 
 PEAK_FRACTION = 0.2
@@ -38,8 +46,11 @@ _COVERED_AT_FRACTION = 0.983
 HISTORY_S = 15.0
 """Samples kept for looking back: longer than the slowest stroke."""
 SCAN_SAMPLES = 256
-"""Samples looked at in one step of the search (a long block is searched in steps: the next
-stroke's start or end is a few seconds on, not in the rest of the block)."""
+"""Samples looked at in one step of a stroke's search (a long block is searched in steps: the
+stroke's end is a few seconds on, not in the rest of the block)."""
+_FIRSTS_FROM = 256
+"""A block this long has its samples tested once for each threshold the search between strokes
+uses (`_Firsts`): it holds a dozen strokes and their tails, each searched for."""
 TREMOR_HZ = 10.0
 """Physiological tremor of a held leg: 8 to 12 Hz."""
 MIN_STROKE_DEG = 4.0
@@ -178,7 +189,8 @@ class StrokeDetector:
         # placed: the mean over one tremor period (zeros at its frequency) takes it out.
         taps = 1 if rate_hz is None else max(1, round(rate_hz / TREMOR_HZ))
         self._mean_taps = taps
-        self._mean_kernel = np.full(taps, 1.0 / taps)
+        # Reversed, as `np.convolve` has it (a mean's weights are the same either way).
+        self._mean_kernel = np.full(taps, 1.0 / taps)[::-1].copy()
         self._mean_delay_s = 0.0 if rate_hz is None else (taps - 1) / (2.0 * rate_hz)
         self._mean_tail: FloatArray | None = None
         # The sensor's acceleration is averaged over this many samples at least (`first_rest`).
@@ -201,6 +213,9 @@ class StrokeDetector:
         self._announced = False  # its start told (its speed passed moving_dps)
         self._peak = 0.0
         self._peak_at = 0
+        # This block's first sample, and its samples tested for the search between strokes.
+        self._block_start = 0
+        self._firsts: dict[tuple[int, float], _Firsts] = {}
         self._rest_s: float | None = None  # a dead bug's leg was last at rest here (None: not one)
         self._bias_mps2 = 0.0  # ...and its accelerometer's upward bias, measured up to then
         self._bias_from_stroke = False  # ...over a stroke (not from rest to rest)
@@ -222,7 +237,7 @@ class StrokeDetector:
                 self._mean_tail = np.full(taps - 1, float(velocity[0]))
             joined = np.concatenate((self._mean_tail, velocity))
             self._mean_tail = joined[-(taps - 1) :]
-            velocity = np.convolve(joined, self._mean_kernel, mode="valid")
+            velocity = _correlate(joined, self._mean_kernel, "valid")
         delay_s = track.velocity_delay_s + self._mean_delay_s
         if delay_s != self._delay_s:
             self._delay_s = delay_s
@@ -234,12 +249,17 @@ class StrokeDetector:
         # A stroke in progress is followed across a gap, short or long: the leg moved, and
         # the samples after the gap tell where it went (its speed there places the end, in
         # the gap if it had stopped or turned back). Dropping it lost the rep.
-        gaps = (track.gap_before.nonzero()[0] + n_old).tolist() if any_of(track.gap_before) else []
-        long_gaps = [g for g in gaps if g > 0 and self._t[g] - self._t[g - 1] > MAX_BRIDGED_GAP_S]
+        long_gaps: list[int] = []
+        if any_of(track.gap_before):
+            gaps = track.gap_before.nonzero()[0] + n_old
+            gaps = gaps[gaps > 0]
+            long_gaps = gaps[self._t[gaps] - self._t[gaps - 1] > MAX_BRIDGED_GAP_S].tolist()
         i = n_old
+        self._firsts = {}
+        self._block_start = n_old
         for stop in [*long_gaps, self._t.size]:
             while i < stop:
-                i = self._scan(i, min(stop, i + SCAN_SAMPLES), found)
+                i = self._scan(i, stop, found)
             if stop < self._t.size and not self._follows_across(stop):
                 # Between strokes (or after a gap longer than any stroke): one that started and
                 # ended in the gap is lost, and so is what is left of it after the gap: a new
@@ -259,62 +279,95 @@ class StrokeDetector:
 
     def _scan(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int:
         """Look at samples [i, stop); return where to go on."""
+        if self._rest_s is not None:
+            # A dead bug's stroke that hardly turns the shin is looked for a step at a time (the
+            # steps bound its search).
+            stop = min(stop, i + SCAN_SAMPLES)
         if self._open == 0 and self._rearm:
             # The last stroke's tail: it is still moving that way, but slower.
-            slow = (self._rearm * self._v[i:stop] <= self._rearm_dps).nonzero()[0]
-            if not slow.size:
+            k = self._first(i, stop, (self._rearm, self._rearm_dps))
+            if k == stop:
                 return stop
             self._rearm = 0
-            i += int(slow[0])
+            i = k
         if self._open == 0:
-            fast = (np.abs(self._v[i:stop]) > self._follow_dps).nonzero()[0]
+            j = self._first(i, stop, (0, self._follow_dps))
             if self._rest_s is not None:
-                k = self._hidden(i, i + int(fast[0]) if fast.size else stop, found)
-                if k is not None:
-                    return k + 1
-            if not fast.size:
+                rest = self._hidden(i, j, found)
+                if rest is not None:
+                    return rest + 1
+            if j == stop:
                 return stop
-            j = i + int(fast[0])
-            self._open = 1 if self._v[j] > 0 else -1
+            v = float(self._v[j])
+            self._open = 1 if v > 0 else -1
             self._open_at = j
             self._announced = False
-            self._peak, self._peak_at = abs(float(self._v[j])), j
+            self._peak, self._peak_at = abs(v), j
             return j
+        return self._follow(i, stop, found)
+
+    def _first(self, i: int, stop: int, test: tuple[int, float]) -> int:
+        """The first sample in [i, stop) faster than `test[1]` (0 in `test[0]`: either way), or
+        no faster than it that way (+1 or -1); `stop` if none. A long block's samples are
+        tested once (`_Firsts`), a short one's where they are looked at."""
+        way, dps = test
+        if self._t.size - self._block_start < _FIRSTS_FROM:
+            v = self._v[i:stop]
+            flags = np.abs(v) > dps if way == 0 else (v <= dps if way > 0 else v >= -dps)
+            k = int(flags.argmax())
+            return i + k if flags[k] else stop
+        firsts = self._firsts.get(test)
+        if firsts is None:
+            v = self._v[self._block_start :]
+            flags = np.abs(v) > dps if way == 0 else (v <= dps if way > 0 else v >= -dps)
+            firsts = self._firsts[test] = _Firsts(flags, self._block_start)
+        return firsts.first(i, stop)
+
+    def _follow(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int:
+        """Follow the stroke in progress over samples [i, stop) (a step at most); return where
+        to go on."""
+        t = self._t
         # No leg moves one way for longer than the history: that is drift, not a stroke.
-        limit = int(self._t.searchsorted(self._t[self._open_at] + HISTORY_S, side="right"))
-        if limit <= i:
-            self._open = 0
-            return i
-        stop = min(stop, limit)
-        speed = self._open * self._v[i:stop]
-        peak = np.maximum(self._peak, np.maximum.accumulate(speed))
-        done = (speed < PEAK_FRACTION * peak).nonzero()[0]
+        stop = min(stop, i + SCAN_SAMPLES)
+        too_long_s = float(t[self._open_at]) + HISTORY_S
+        if float(t[stop - 1]) > too_long_s:
+            limit = int(t.searchsorted(too_long_s, side="right"))
+            if limit <= i:
+                self._open = 0
+                return i
+            stop = min(stop, limit)
+        v = self._v[i:stop]
+        speed = v if self._open > 0 else -v
+        highest = np.maximum.accumulate(speed)
+        if i != self._open_at:
+            highest = np.maximum(self._peak, highest)
+        done = speed < PEAK_FRACTION * highest
+        n = int(done.argmax())
+        if not done[n]:
+            n = speed.size
         if not self._announced:
-            fast = (speed[: done[0] if done.size else speed.size] > self.moving_dps).nonzero()[0]
-            if fast.size:
-                k = i + int(fast[0])
+            # The first sample faster than moving_dps is the first whose highest is.
+            k = int(highest.searchsorted(self.moving_dps, side="right"))
+            if k < n:
+                k += i
                 self._announced = True
-                found.append(
-                    StrokeStarted(self._open, float(self._t[k]) + self._delay_s, float(self._angle[k]))
-                )
-        if not done.size:
-            k = int(speed.argmax())
-            if speed[k] > self._peak:
-                self._peak, self._peak_at = float(speed[k]), i + k
+                found.append(StrokeStarted(self._open, float(t[k]) + self._delay_s, float(self._angle[k])))
+        if n:
+            top = float(highest[n - 1])
+            if top > self._peak:
+                self._peak, self._peak_at = top, i + int(highest.searchsorted(top))
+        if n == speed.size:
             return stop
-        j = i + int(done[0])
-        upto = speed[: j - i]
-        k = int(upto.argmax()) if upto.size else 0
-        if upto.size and float(upto[k]) > self._peak:
-            self._peak, self._peak_at = float(upto[k]), i + k
+        j = i + n
         stroke = self._place(j)
         # A completed stroke's tail may speed up again a little (a raise straight after a bounce
         # off the bottom): below moving_dps it has ended.
         self._rearm, self._open, self._rearm_dps = self._open, 0, self.moving_dps
         self._floor = j
-        if stroke.reach_deg >= MIN_STROKE_DEG:
+        reach = stroke.reach_deg
+        if reach >= MIN_STROKE_DEG:
             found.append(stroke)
-            self._after_rise = stroke.reach_deg > stroke.size_deg
+            self._after_rise = reach > stroke.size_deg
             against = stroke.rise_m is not None and -stroke.direction * stroke.rise_m > AGAINST_RISE_M
             self._rest_s = stroke.end_s if against else None
             if against:
@@ -383,7 +436,7 @@ class StrokeDetector:
         a = int(below[-1]) if below.size else 0
         after = (v[p:] < level).nonzero()[0]
         b = p + int(after[0]) - 1 if after.size else v.size - 1
-        t_a, t_b, t_peak = _crossing(t, v, a, level), _crossing(t, v, b, level), float(t[p])
+        t_a, t_b, t_peak = _crossing(t, 1, v, a, level), _crossing(t, 1, v, b, level), float(t[p])
         start = max(t_a - _EXTEND * (t_peak - t_a), float(t[0]))
         end = min(t_b + _EXTEND * (t_b - t_peak), float(sample_t[-1]))
         start_deg, end_deg = (
@@ -399,25 +452,29 @@ class StrokeDetector:
         """The stroke that completed at sample j, its ends placed (see the module)."""
         d, p = self._open, self._peak_at
         level = PEAK_FRACTION * self._peak
-        t, angle = self._t, self._angle
+        t, angle, velocity = self._t, self._angle, self._v
+        t_peak = float(t[p])
         # Backwards from the peak to the last sample under the level, no further back than the
         # last stroke's end or a lost stretch (or the history kept).
-        floor = max(self._floor, int(t.searchsorted(t[p] - HISTORY_S)))
-        v = d * self._v[floor : j + 1]  # the stroke's speed, from `floor`
-        below = (v[: max(p - floor, 0)] < level).nonzero()[0]
+        floor = self._floor
+        if float(t[floor]) < t_peak - HISTORY_S:
+            floor = max(floor, int(t.searchsorted(t_peak - HISTORY_S)))
+        rising = velocity[floor : max(p, floor)]
+        below = (rising < level if d > 0 else rising > -level).nonzero()[0]
         a = floor + int(below[-1]) if below.size else floor
-        t_a = _crossing(t[floor:], v, a - floor, level)
-        t_b = _crossing(t[floor:], v, j - 1 - floor, level)
-        t_peak = float(t[p])
+        t_a = _crossing(t, d, velocity, a, level)
+        t_b = _crossing(t, d, velocity, j - 1, level)
         # Samples lost where the speed passed the level (or just before: the tremor mean's
         # taps after a gap take in the samples before it) leave that crossing anywhere in the
         # gap, and the line across it, or the mean, places it late: there the profile's
         # symmetry places it, from the other side, within the gap.
         lo = max(a - self._mean_taps, floor)
-        steps = np.diff(t[lo : a + 2])
-        if steps.size and float(steps.max()) > LOST_CROSSING_S:
-            before_gap = float(t[lo + int(steps.argmax())])
-            t_a = min(max(t_peak - (t_b - t_peak), before_gap), t_a)
+        near = t[lo : a + 2]
+        if near.size > 1:
+            steps = near[1:] - near[:-1]
+            if float(np.maximum.reduce(steps)) > LOST_CROSSING_S:
+                before_gap = float(t[lo + int(steps.argmax())])
+                t_a = min(max(t_peak - (t_b - t_peak), before_gap), t_a)
         start = t_a - _EXTEND * (t_peak - t_a)
         end = t_b + _EXTEND * (t_b - t_peak)
         # The angle is on the samples' own times.
@@ -440,16 +497,16 @@ class StrokeDetector:
         # top, running into its lowering), nor across a long gap. A big turn's is not measured
         # well: it is wanted only after a stroke measured by its rise (does this one bring the
         # sensor back?).
-        i0, i1 = (int(i) for i in np.searchsorted(sample_t, (start, end)))
-        # No further than the sample that completed it: the samples after it may not have come
-        # yet (a live block ends there), and the same samples must give the same rise.
-        i1 = min(i1, j + 1)
+        i0 = int(sample_t.searchsorted(start))
         from_rest = i0 > 0 and (d != self._last_direction or start >= self._last_end_s - OVERLAP_S)
-        wanted = abs(end_deg - start_deg) < RISE_UNDER_TURN_DEG or self._after_rise
-        stretch = sample_t[i0:i1]
-        bridged = i1 - i0 < 2 or float((stretch[1:] - stretch[:-1]).max()) <= MAX_BRIDGED_GAP_S
-        measured = from_rest and wanted and bridged  # i0 0: not all kept
-        rise = _rise_m(sample_t[i0:i1], self._up[i0:i1]) if measured else None
+        rise = None
+        if from_rest and (abs(end_deg - start_deg) < RISE_UNDER_TURN_DEG or self._after_rise):
+            # No further than the sample that completed it: the samples after it may not have
+            # come yet (a live block ends there), and the same samples must give the same rise.
+            i1 = min(int(sample_t.searchsorted(end)), j + 1)
+            stretch = sample_t[i0:i1]
+            if i1 - i0 < 2 or float(np.maximum.reduce(stretch[1:] - stretch[:-1])) <= MAX_BRIDGED_GAP_S:
+                rise = _rise_m(stretch, self._up[i0:i1])
         self._last_end_s, self._last_direction = end, d
         return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(sample_t[j]), rise)
 
@@ -467,25 +524,48 @@ class StrokeDetector:
             self._floor = max(self._floor - keep_from, 0)
 
 
+class _Firsts:
+    """Where each run of samples passing a test starts, in one block: the first sample from
+    any on that passes is then found without looking at the samples again."""
+
+    def __init__(self, flags: BoolArray, start: int) -> None:
+        """`flags`: the test of each sample from sample `start` on."""
+        self._start = start
+        self._flags = flags.tobytes()
+        # Samples failing the test just before one that passes.
+        self._before_runs = (flags[1:] > flags[:-1]).nonzero()[0].tolist()
+
+    def first(self, i: int, stop: int) -> int:
+        """The first sample in [i, stop) that passes, or `stop`."""
+        k = i - self._start
+        if self._flags[k]:
+            return i
+        n = bisect.bisect_left(self._before_runs, k)
+        if n == len(self._before_runs):
+            return stop
+        return min(self._start + self._before_runs[n] + 1, stop)
+
+
 def _rise_m(t: FloatArray, up: FloatArray) -> float | None:
     """How far the sensor went up over a stroke, m, from its upward acceleration (m/s^2 at
     times `t`), from rest to rest (`heights_m`). None if not known."""
-    if t.size < 4 or not np.isfinite(up).all():
+    if t.size < 4 or not all_of(np.isfinite(up)):
         return None
     # A held leg's tremor shakes the sensor by more than a slow stroke accelerates it: its
     # mean over a few periods leaves the stroke, and across lost samples stands for them
     # better than the samples on either side (each caught at some phase of the tremor).
-    lo, hi = np.searchsorted(t, t - 0.5 * SMOOTH_S), np.searchsorted(t, t + 0.5 * SMOOTH_S, side="right")
-    summed = np.concatenate(([0.0], np.cumsum(up)))
+    lo, hi = t.searchsorted(t - 0.5 * SMOOTH_S), t.searchsorted(t + 0.5 * SMOOTH_S, side="right")
+    summed = np.concatenate(([0.0], up.cumsum()))
     return float(heights_m(t, (summed[hi] - summed[lo]) / (hi - lo))[-1])
 
 
-def _crossing(t: FloatArray, v: FloatArray, k: int, level: float) -> float:
-    """Time where v crosses `level` between samples k and k + 1 (linear)."""
+def _crossing(t: FloatArray, d: int, v: FloatArray, k: int, level: float) -> float:
+    """Time where the speed `d` * `v` crosses `level` between samples k and k + 1 (linear)."""
+    t0: float = t.item(k)
     if k + 1 >= t.size:
-        return float(t[k])
-    v0, v1 = float(v[k]), float(v[k + 1])
+        return t0
+    v0, v1 = d * v.item(k), d * v.item(k + 1)
     if v1 == v0:
-        return float(t[k])
+        return t0
     f = min(max((level - v0) / (v1 - v0), 0.0), 1.0)
-    return float(t[k] + f * (t[k + 1] - t[k]))
+    return t0 + f * (t.item(k + 1) - t0)
