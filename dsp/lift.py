@@ -160,9 +160,11 @@ class AxisAngle:
         self.rest = rest
         self.axis = axis
         self._gravity_angle = SignedAngle(rest.up, axis)
+        self._beta = 1.0 - self.alpha
         on_axis = axis * float(axis @ rest.up)
         self._vertical_basis = np.column_stack((rest.up - on_axis, np.cross(axis, rest.up), on_axis))
-        self._angle: float | None = None
+        # The complementary filter's state: alpha times the last angle (lfilter's final state).
+        self._angle_zi: FloatArray | None = None
         self._last_time_s = math.nan
         self._last_rate = 0.0
         b, a = butter(2, min(VELOCITY_CUTOFF_HZ, 0.4 * rate_hz), fs=rate_hz)
@@ -267,12 +269,14 @@ class AxisAngle:
         """The complementary filter over a run of samples (rad), from `anchor` (the angle at
         its first sample) if the turn before it was lost."""
         if anchor is not None:
-            previous = anchor - float(turn[0])  # the turn was lost: take the accelerometer's angle
+            # The turn was lost: take the accelerometer's angle.
+            zi = np.array([self.alpha * (anchor - float(turn[0]))])
+        elif self._angle_zi is None:
+            zi = np.array([self.alpha * float(from_acc[0])])
         else:
-            previous = float(from_acc[0]) if self._angle is None else self._angle
-        drive = self.alpha * turn + (1.0 - self.alpha) * from_acc
-        out, _ = linear_filter(self._angle_b, self._angle_a, drive, np.array([self.alpha * previous]))
-        self._angle = float(out[-1])
+            zi = self._angle_zi
+        drive = self.alpha * turn + self._beta * from_acc
+        out, self._angle_zi = linear_filter(self._angle_b, self._angle_a, drive, zi)
         return out
 
     def update(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
@@ -293,7 +297,10 @@ class AxisAngle:
     def _angle_rad(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
         """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample."""
         rate = np.dot(samples.gyr_rps - self.rest.gyro_bias_rps, self.axis)
-        from_acc = self.accel_angle(samples.acc_mps2)
+        gravity = self._gravity_angle  # `accel_angle`, without its calls
+        from_acc = -np.arctan2(
+            np.dot(samples.acc_mps2, gravity.across), np.dot(samples.acc_mps2, gravity.along)
+        )
         # Integrate over the samples' own times (a sensor's clock may be off by a few %).
         # Across a gap, one nominal step plus the turn in the gap, bridged at about the
         # speeds on either side (until the accelerometer can be trusted again: an anchor).

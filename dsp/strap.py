@@ -144,14 +144,15 @@ class StrapWatch:
             ready = ready.part(k, len(ready))
         if len(ready):
             start = 0
-            for second in self._still.update(ready):
+            seconds = self._still.update(ready)
+            for j, end in enumerate(seconds.ends):
                 # Unless held, a still period's later windows show the pose its first did.
-                if self._turn is None and not second.first:
+                if self._turn is None and not seconds.firsts[j]:
                     continue
                 # What comes before it first: the movements may have changed the axis.
-                tracks += self._advance(ready.part(start, second.index + 1), events)
-                tracks += self._still_second(second.reference(), events)
-                start = second.index + 1
+                tracks += self._advance(ready.part(start, end + 1), events)
+                tracks += self._still_second(seconds.reference(j), events)
+                start = end + 1
             tracks += self._advance(ready if start == 0 else ready.part(start, len(ready)), events)
         parts = [t for t in tracks if len(t)]
         if not parts:
