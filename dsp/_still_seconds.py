@@ -12,12 +12,16 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import row_norms
+from dsp._geometry import squared_within
 from dsp._quick import all_of, any_of, c_einsum
 from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 
 FloatArray = npt.NDArray[np.float64]
+
+_STILL_SQUARED = squared_within(STANDARD_GRAVITY_MPS2, STILL_ACC_MPS2)
+"""A still sample's accelerometer reads 1 g within `STILL_ACC_MPS2` where its squared length
+lies between these."""
 
 
 class StillWindows:
@@ -81,7 +85,8 @@ class StillSeconds:
             self._run, self._tail, self._tail_n = 0, [], 0
             self._last_time_s = float(samples.time_s[-1])
             return _NONE
-        still = gyro_still & (np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2)
+        acc2 = c_einsum("ij,ij->i", samples.acc_mps2, samples.acc_mps2)
+        still = gyro_still & (acc2 >= _STILL_SQUARED[0]) & (acc2 <= _STILL_SQUARED[1])
         if all_of(still) and not any_of(samples.gap_before):
             carried = self._run
             self._run += n

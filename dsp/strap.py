@@ -52,8 +52,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import SignedAngle, principal_axis, row_norms, surely_within
-from dsp._quick import all_of, any_of
+from dsp._geometry import SignedAngle, principal_axis, row_norms, squared_at_most, surely_within
+from dsp._quick import all_of, any_of, c_einsum
 from dsp._rest import RestReference
 from dsp._samples import SensorSamples
 from dsp._still_seconds import StillSeconds
@@ -107,6 +107,8 @@ SIGN_CONFIRMED_BOUTS = 4
 """Bouts in a row that tell the sign in force confirm it: no bout checks it again until the
 axis is learnt anew (each check fits a centre of rotation, a fifth of the hour's DSP time
 when every rep was checked)."""
+_BOUT_SQUARED = squared_at_most(BOUT_RPS)
+"""A gyro reading (less the bias) turns faster than `BOUT_RPS` where its squared length exceeds this."""
 
 
 class StrapWatch:
@@ -285,7 +287,8 @@ class _OffAxisBouts:
     def update(self, samples: SensorSamples, angle: AxisAngle) -> tuple[int, FloatArray] | None:
         """Look at the next samples against the lift axis in force; the index of the one
         that tells a new axis, and that axis, if one does."""
-        moving = row_norms(samples.gyr_rps - angle.rest.gyro_bias_rps) > BOUT_RPS
+        gyr = samples.gyr_rps - angle.rest.gyro_bias_rps
+        moving = c_einsum("ij,ij->i", gyr, gyr) > _BOUT_SQUARED
         if self._quiet >= self._end_n and not any_of(moving):
             self._quiet += len(samples)
             self._keep(samples)
@@ -300,7 +303,7 @@ class _OffAxisBouts:
         start = 0
         for end in (quiet == self._end_n).nonzero()[0].tolist():
             self._kept.append(samples.part(start, end + 1))
-            axis = self._judge(SensorSamples.concatenate(self._kept), angle)
+            axis = self._judge(self._kept, angle)
             if axis is not None:
                 return end, axis
             self._kept, self._kept_n = [], 0
@@ -319,8 +322,9 @@ class _OffAxisBouts:
             while self._kept_n - len(self._kept[0]) >= self._end_n:
                 self._kept_n -= len(self._kept.pop(0))
 
-    def _judge(self, bout: SensorSamples, angle: AxisAngle) -> FloatArray | None:
-        gyr = bout.gyr_rps - angle.rest.gyro_bias_rps
+    def _judge(self, bout: list[SensorSamples], angle: AxisAngle) -> FloatArray | None:
+        """Judge the bout given in parts (its gyro joined first: most bouts need no more)."""
+        gyr = np.concatenate([part.gyr_rps for part in bout]) - angle.rest.gyro_bias_rps
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
             return None
         # Most bouts turn about the lift axis itself (the reps): told without the eigenvectors.
@@ -329,11 +333,12 @@ class _OffAxisBouts:
             self._line, self._bouts = None, 0
             self._check_sign(bout, gyr, angle)
             return None
-        pre = bout.acc_mps2[: self._end_n].mean(axis=0)
+        acc = np.concatenate([part.acc_mps2 for part in bout])
+        pre = acc[: self._end_n].mean(axis=0)
         rate = gyr @ axis
         turned = np.cumsum(rate) / self._rate_hz
         offset = _centre_to_sensor(
-            bout.acc_mps2, pre / float(np.linalg.norm(pre)), axis, rate, turned, self._rate_hz, 0
+            acc, pre / float(np.linalg.norm(pre)), axis, rate, turned, self._rate_hz, 0
         )
         if not MIN_RADIUS_M <= float(np.linalg.norm(offset)) <= MAX_RADIUS_M:
             return None  # no joint: the sensor turned about itself (a leg rolled, a strap turned)
@@ -344,7 +349,7 @@ class _OffAxisBouts:
             self._line, self._bouts = axis, 1
         line = self._line / float(np.linalg.norm(self._line))
         up = angle.rest.up
-        post = bout.acc_mps2[-self._end_n :].mean(axis=0)
+        post = acc[-self._end_n :].mean(axis=0)
         if (
             self._bouts < 2
             or abs(float(line @ up)) > math.sin(math.radians(OFF_LEVEL_DEG))
@@ -352,7 +357,7 @@ class _OffAxisBouts:
         ):
             return None
         # Raising takes the leg's gravity angle about the axis positive (the bout went up and back).
-        lifted = -SignedAngle(up, line)(bout.acc_mps2)
+        lifted = -SignedAngle(up, line)(acc)
         far = int(np.argmax(np.abs(lifted)))
         return np.asarray((1.0 if lifted[far] >= 0 else -1.0) * line, dtype=np.float64)
 
@@ -361,19 +366,20 @@ class _OffAxisBouts:
         """The last bouts that told the sign told the other one (see the module)."""
         return self._against >= SIGN_AGAINST_BOUTS
 
-    def _check_sign(self, bout: SensorSamples, gyr: FloatArray, angle: AxisAngle) -> None:
+    def _check_sign(self, bout: list[SensorSamples], gyr: FloatArray, angle: AxisAngle) -> None:
         """Count the bout's vote on the sign, if it has one (see the module)."""
         if self._agreed >= SIGN_CONFIRMED_BOUTS:
             return
         up = angle.rest.up
-        start = bout.acc_mps2[: self._end_n].mean(axis=0)
+        acc = np.concatenate([part.acc_mps2 for part in bout])
+        start = acc[: self._end_n].mean(axis=0)
         if float(start @ up) < math.cos(math.radians(REST_POSE_DEG)) * float(np.linalg.norm(start)):
             return  # the rest's gravity is the bout's at its start only from the rest's pose
         rate = gyr @ angle.axis
         turned = np.cumsum(rate) / self._rate_hz
         if float(np.abs(turned).max()) < math.radians(MIN_SIGN_TURN_DEG):
             return
-        offset = _centre_to_sensor(bout.acc_mps2, up, angle.axis, rate, turned, self._rate_hz, 0)
+        offset = _centre_to_sensor(acc, up, angle.axis, rate, turned, self._rate_hz, 0)
         radius_m = float(np.linalg.norm(offset))
         rising = float(np.cross(angle.axis, offset) @ up)
         # About the hip, not hanging (both ways raise a hanging leg).
@@ -424,7 +430,8 @@ class _Relearning:
         base = self.held_count
         self._held.append(samples)
         self.held_count += n
-        moving = row_norms(samples.gyr_rps - self.rest.gyro_bias_rps) > BOUT_RPS
+        gyr = samples.gyr_rps - self.rest.gyro_bias_rps
+        moving = c_einsum("ij,ij->i", gyr, gyr) > _BOUT_SQUARED
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
         before = np.concatenate(([self._quiet], quiet[:-1]))
