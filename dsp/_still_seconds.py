@@ -32,11 +32,14 @@ class StillWindows:
 
     __slots__ = ("_carried", "_joined", "_parts", "_window", "ends", "firsts")
 
-    def __init__(self, parts: list[SensorSamples], window: int, ends: list[int], firsts: list[bool]) -> None:
+    def __init__(
+        self, parts: list[SensorSamples], carried: int, window: int, ends: list[int], firsts: list[bool]
+    ) -> None:
         self.ends = ends
         self.firsts = firsts
-        self._parts = parts  # the blocks kept before this one (reaching back a window), and it
-        self._carried = sum(len(p) for p in parts[:-1])
+        # The blocks kept before this one (`carried` samples, reaching back a window), and it.
+        self._parts = parts
+        self._carried = carried
         self._window = window
         self._joined: SensorSamples | None = None
 
@@ -53,7 +56,7 @@ class StillWindows:
         )
 
 
-_NONE = StillWindows([], 2, [], [])
+_NONE = StillWindows([], 0, 2, [], [])
 """No window completed (it holds nothing to ask for)."""
 
 
@@ -92,14 +95,18 @@ class StillSeconds:
             self._run += n
             self._last_time_s = float(samples.time_s[-1])
             if self._run // self.window == carried // self.window:
-                self._keep(samples)
+                self._keep(samples, n)
                 return _NONE
             # A window ends every `window` samples of the run.
             ends = list(range(self.window - 1 - carried % self.window, n, self.window))
             found = StillWindows(
-                [*self._tail, samples], self.window, ends, [carried + k + 1 == self.window for k in ends]
+                [*self._tail, samples],
+                self._tail_n,
+                self.window,
+                ends,
+                [carried + k + 1 == self.window for k in ends],
             )
-            self._keep(samples)
+            self._keep(samples, n)
             return found
         # A few lost packets do not break a still period; a longer gap may hide a turned strap.
         previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
@@ -108,7 +115,11 @@ class StillSeconds:
         ends = ((run > 0) & (run % self.window == 0)).nonzero()[0].tolist()
         found = (
             StillWindows(
-                [*self._tail, samples], self.window, ends, [int(run[k]) == self.window for k in ends]
+                [*self._tail, samples],
+                self._tail_n,
+                self.window,
+                ends,
+                [int(run[k]) == self.window for k in ends],
             )
             if ends
             else _NONE
@@ -116,14 +127,14 @@ class StillSeconds:
         self._run = int(run[-1])
         self._last_time_s = float(samples.time_s[-1])
         if self._run:
-            self._keep(samples)
+            self._keep(samples, n)
         else:
             self._tail, self._tail_n = [], 0
         return found
 
-    def _keep(self, samples: SensorSamples) -> None:
-        """Add a block to the tail, and drop the blocks no window can reach back to."""
+    def _keep(self, samples: SensorSamples, n: int) -> None:
+        """Add a block (of `n` samples) to the tail, and drop the blocks no window can reach back to."""
         self._tail.append(samples)
-        self._tail_n += len(samples)
-        while self._tail_n - len(self._tail[0]) >= self.window:
-            self._tail_n -= len(self._tail.pop(0))
+        self._tail_n += n
+        while self._tail_n - self._tail[0].time_s.size >= self.window:
+            self._tail_n -= self._tail.pop(0).time_s.size

@@ -137,14 +137,15 @@ class StrapWatch:
         had_axis = self.lift.angle is not None
         ready, events = self.lift.learn(samples)
         tracks: list[AngleTrack] = []
-        if not had_axis and len(ready):
+        n = len(ready)
+        if not had_axis and n:
             # The samples up to the one that told the first axis are placed as they are;
             # the watch starts after it (at the same sample whatever the blocks).
             found_s = next(e.time_s for e in events if e.what == "lift_axis")
             k = int(np.searchsorted(ready.time_s, found_s, "right"))
             tracks.append(self.lift.place(ready.part(0, k)))
-            ready = ready.part(k, len(ready))
-        if len(ready):
+            ready, n = ready.part(k, n), n - k
+        if n:
             start = 0
             seconds = self._still.update(ready)
             for j, end in enumerate(seconds.ends):
@@ -155,8 +156,8 @@ class StrapWatch:
                 tracks += self._advance(ready.part(start, end + 1), events)
                 tracks += self._still_second(seconds.reference(j), events)
                 start = end + 1
-            tracks += self._advance(ready if start == 0 else ready.part(start, len(ready)), events)
-        parts = [t for t in tracks if len(t)]
+            tracks += self._advance(ready if start == 0 else ready.part(start, n), events)
+        parts = [t for t in tracks if t.time_s.size]
         if not parts:
             return self.lift.place(ready.part(0, 0)), events
         return (parts[0] if len(parts) == 1 else _joined(parts)), events
@@ -287,17 +288,17 @@ class _OffAxisBouts:
     def update(self, samples: SensorSamples, angle: AxisAngle) -> tuple[int, FloatArray] | None:
         """Look at the next samples against the lift axis in force; the index of the one
         that tells a new axis, and that axis, if one does."""
+        n = len(samples)
         gyr = samples.gyr_rps - angle.rest.gyro_bias_rps
         moving = c_einsum("ij,ij->i", gyr, gyr) > _BOUT_SQUARED
         if self._quiet >= self._end_n and not any_of(moving):
-            self._quiet += len(samples)
-            self._keep(samples)
+            self._quiet += n
+            self._keep(samples, n)
             return None
         if all_of(moving):  # no bout ends in a block that moves throughout
             self._quiet = 0
-            self._keep(samples)
+            self._keep(samples, n)
             return None
-        n = len(samples)
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
         start = 0
@@ -308,19 +309,21 @@ class _OffAxisBouts:
                 return end, axis
             self._kept, self._kept_n = [], 0
             self._quiet = self._end_n
-            self._keep(samples.part(max(end + 1 - self._end_n, 0), end + 1))
+            first = max(end + 1 - self._end_n, 0)
+            self._keep(samples.part(first, end + 1), end + 1 - first)
             start = end + 1
         self._quiet = int(quiet[-1])
         if start < n:
-            self._keep(samples.part(start, n))
+            self._keep(samples.part(start, n), n - start)
         return None
 
-    def _keep(self, samples: SensorSamples) -> None:
+    def _keep(self, samples: SensorSamples, n: int) -> None:
+        """Keep `samples` (`n` of them) for the open bout, or as the slow samples before the next."""
         self._kept.append(samples)
-        self._kept_n += len(samples)
+        self._kept_n += n
         if self._quiet >= self._end_n:  # no bout open: the last `end_n` samples will do
-            while self._kept_n - len(self._kept[0]) >= self._end_n:
-                self._kept_n -= len(self._kept.pop(0))
+            while self._kept_n - self._kept[0].time_s.size >= self._end_n:
+                self._kept_n -= self._kept.pop(0).time_s.size
 
     def _judge(self, bout: list[SensorSamples], angle: AxisAngle) -> FloatArray | None:
         """Judge the bout given in parts (its gyro joined first: most bouts need no more)."""
