@@ -146,14 +146,7 @@ class AxisAngle:
         self.dt_s = 1.0 / rate_hz
         self.saturation_rps = saturation_rps
         self._lost_turn = False
-        self._quiet_n = max(2, round(QUIET_S * rate_hz))
-        # The last samples' quiet test, lost flag and accelerometer angle less the turn to
-        # the end of their block: a quiet stretch may begin in an earlier block.
-        self._tail: tuple[BoolArray, BoolArray, FloatArray] = (
-            np.zeros(0, dtype=np.bool_),
-            np.zeros(0, dtype=np.bool_),
-            np.zeros(0),
-        )
+        self._quiet = _QuietWindows(max(2, round(QUIET_S * rate_hz)))
         self.alpha = tau_s / (tau_s + self.dt_s)
         self._angle_b = np.array([1.0])
         self._angle_a = np.array([1.0, -self.alpha])
@@ -201,41 +194,15 @@ class AxisAngle:
             np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < QUIET_ACC_MPS2
         )
         turned = np.cumsum(turn)
-        # Constant while the accelerometer shows gravity alone (its angle goes with the turn).
-        residual = from_acc - turned
-        n, k = rate.size, self._quiet_n
-        q = np.concatenate((self._tail[0], quiet))
-        g = np.concatenate((self._tail[1], lost))
-        r = np.concatenate((self._tail[2], residual))
-        self._tail = (
-            q[-(k - 1) :],
-            g[-(k - 1) :],
-            (r + turned[-1])[-(k - 1) :],  # less the turn to this block's end
-        )
-        lead = q.size - n  # samples of earlier blocks in front
-        calm = np.zeros(n, dtype=np.bool_)
-        mean = np.zeros(n)
         first = 0 if self._lost_turn else int(np.argmax(lost))  # where a wait may begin
-        if q.size >= k and quiet[first:].any():
-            # Over each window of k samples: the quiet ones, the long gaps after its first
-            # sample, the residual's mean and spread (from the first residual, for rounding).
-            centred = r - r[0]
-            mean_k = _window_sums(centred, k) / k
-            spread2 = _window_sums(centred**2, k) / k - mean_k**2
-            across = _window_sums(g.astype(np.float64), k) - g[: g.size - k + 1]
-            ok = (
-                (_window_sums(q.astype(np.float64), k) == k) & (across == 0) & (spread2 < QUIET_SPREAD_RAD**2)
-            )
-            calm = (
-                ok[lead - k + 1 :]
-                if lead >= k - 1
-                else np.concatenate((np.zeros(k - 1 - lead, dtype=np.bool_), ok))
-            )
-            mean = mean_k + r[0]
-            mean = mean[lead - k + 1 :] if lead >= k - 1 else np.concatenate((np.zeros(k - 1 - lead), mean))
+        # The residual is constant while the accelerometer shows gravity alone (its angle goes
+        # with the turn); no calm window is needed without a quiet sample after `first`.
+        calm, mean = self._quiet.update(
+            quiet, lost, from_acc - turned, float(turned[-1]), any_of(quiet[first:])
+        )
         anchors: dict[int, float] = {}
         i = 0
-        while i < n:
+        while i < rate.size:
             if not self._lost_turn:
                 hit = np.flatnonzero(lost[i:])
                 if not hit.size:
@@ -478,6 +445,49 @@ class LiftAngle:
         agreed = vote == self._last_vote
         self._last_vote = vote
         return vote * axis if agreed else None
+
+
+class _QuietWindows:
+    """Windows of `k` samples, over blocks, that may give the angle after a lost turn: calm
+    (quiet throughout, no long gap after their first sample, and the accelerometer's angle
+    less the gyro's turn within `QUIET_SPREAD_RAD` of its mean), and that mean. A window
+    may begin in an earlier block."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        # The last k - 1 samples' quiet test, lost flag and residual (less the turn to the
+        # end of their block).
+        self._quiet = np.zeros(0, dtype=np.bool_)
+        self._lost = np.zeros(0, dtype=np.bool_)
+        self._residual = np.zeros(0)
+
+    def update(
+        self, quiet: BoolArray, lost: BoolArray, residual: FloatArray, turned_rad: float, wanted: bool
+    ) -> tuple[BoolArray, FloatArray]:
+        """Whether the window ending at each sample of a block is calm, and its mean residual
+        (rad); none is calm unless `wanted`. `turned_rad`: the gyro's turn over the block."""
+        n, k = quiet.size, self.k
+        q = np.concatenate((self._quiet, quiet))
+        g = np.concatenate((self._lost, lost))
+        r = np.concatenate((self._residual, residual))
+        self._quiet, self._lost, self._residual = q[-(k - 1) :], g[-(k - 1) :], (r + turned_rad)[-(k - 1) :]
+        if not wanted or q.size < k:
+            return np.zeros(n, dtype=np.bool_), np.zeros(n)
+        # Over each window: the quiet samples, the long gaps after its first sample, the
+        # residual's mean and spread (from the first residual, for rounding).
+        centred = r - r[0]
+        mean_k = _window_sums(centred, k) / k
+        spread2 = _window_sums(centred**2, k) / k - mean_k**2
+        across = _window_sums(g.astype(np.float64), k) - g[: g.size - k + 1]
+        ok = (_window_sums(q.astype(np.float64), k) == k) & (across == 0) & (spread2 < QUIET_SPREAD_RAD**2)
+        mean = mean_k + r[0]
+        lead = q.size - n  # samples of earlier blocks in front
+        if lead >= k - 1:
+            return ok[lead - k + 1 :], mean[lead - k + 1 :]
+        missing = k - 1 - lead  # the block's first samples end no whole window
+        return np.concatenate((np.zeros(missing, dtype=np.bool_), ok)), np.concatenate(
+            (np.zeros(missing), mean)
+        )
 
 
 def _window_sums(x: FloatArray, k: int) -> FloatArray:
