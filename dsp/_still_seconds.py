@@ -109,8 +109,10 @@ class StillSeconds:
             self._keep(samples, n)
             return found
         # A few lost packets do not break a still period; a longer gap may hide a turned strap.
-        previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
-        restart = samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
+        restart = None
+        if any_of(samples.gap_before):
+            previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
+            restart = samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
         run = still_runs(still, restart, self._run)
         ends = ((run > 0) & (run % self.window == 0)).nonzero()[0].tolist()
         found = (
