@@ -59,6 +59,38 @@ def row_norms(v: FloatArray) -> FloatArray:
     return np.asarray(np.sqrt(c_einsum("ij,ij->i", v, v)), dtype=np.float64)
 
 
+def squared_at_most(limit: float) -> float:
+    """The largest x whose square root is at most `limit` (>= 0): `row_norms(v) > limit`
+    exactly where the rows' squared lengths exceed it (the root is correctly rounded, and
+    so never decreases), without taking the roots."""
+    x = limit * limit
+    while math.sqrt(x) > limit:
+        x = math.nextafter(x, 0.0)
+    while math.sqrt(math.nextafter(x, math.inf)) <= limit:
+        x = math.nextafter(x, math.inf)
+    return x
+
+
+def squared_within(centre: float, tolerance: float) -> tuple[float, float]:
+    """The least and the largest x with |sqrt(x) - centre| < tolerance (0 < tolerance <
+    centre): `np.abs(row_norms(v) - centre) < tolerance` exactly where the rows' squared
+    lengths lie between them (the root and the difference never decrease)."""
+
+    def inside(x: float) -> bool:
+        return abs(math.sqrt(x) - centre) < tolerance
+
+    low, high = (centre - tolerance) ** 2, (centre + tolerance) ** 2
+    while inside(math.nextafter(low, 0.0)):
+        low = math.nextafter(low, 0.0)
+    while not inside(low):
+        low = math.nextafter(low, math.inf)
+    while inside(math.nextafter(high, math.inf)):
+        high = math.nextafter(high, math.inf)
+    while not inside(high):
+        high = math.nextafter(high, 0.0)
+    return low, high
+
+
 def differences(x: FloatArray, before: float) -> FloatArray:
     """x[i] - x[i - 1], with `before` as x[-1] (np.diff with prepend, without its overhead)."""
     out = np.empty_like(x)

@@ -44,16 +44,17 @@ STEADY_BATCH = 64
 """Still windows judged for steadiness at a time, until one is steady."""
 
 
-def still_runs(still: BoolArray, restart: BoolArray, carried: int) -> IntArray:
+def still_runs(still: BoolArray, restart: BoolArray | None, carried: int) -> IntArray:
     """Length of the still run at each sample, continuing a run of `carried` samples from
     the previous block: a moving sample resets it to 0, a still one marked `restart` (a gap
-    before it) starts a new run at 1."""
+    before it; None: none is) starts a new run at 1."""
     idx = np.arange(still.size)
-    if all_of(still) and not any_of(restart):  # the usual block at rest: one run goes on
+    if all_of(still) and (restart is None or not any_of(restart)):  # the usual block at rest: one run goes on
         return np.asarray(carried + idx + 1, dtype=np.intp)
     reset = np.where(still, -(2**62), idx)
-    restart = restart & still
-    reset[restart] = idx[restart] - 1
+    if restart is not None:
+        restart = restart & still
+        reset[restart] = idx[restart] - 1
     reset = np.maximum.accumulate(reset)
     run = np.where(reset < -1, carried + idx + 1, idx - reset)
     run[~still] = 0

@@ -8,37 +8,56 @@ whatever the blocks.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import row_norms
+from dsp._geometry import squared_within
 from dsp._quick import all_of, any_of, c_einsum
 from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 
 FloatArray = npt.NDArray[np.float64]
 
+_STILL_SQUARED = squared_within(STANDARD_GRAVITY_MPS2, STILL_ACC_MPS2)
+"""A still sample's accelerometer reads 1 g within `STILL_ACC_MPS2` where its squared length
+lies between these."""
 
-@dataclass(frozen=True)
-class StillSecond:
-    """A window of still samples: the `index` of its last one in the block given, its time,
-    and whether it is the `first` of its still period. Its reference costs two means: it
-    is worked out when asked for (a still period's first window will do for its pose)."""
 
-    index: int
-    time_s: float
-    first: bool
-    acc_mps2: FloatArray
-    gyr_rps: FloatArray
+class StillWindows:
+    """The windows completed in a block: `ends` (the index of each one's last sample in the
+    block) and `firsts` (whether it is the first of its still period). Their references
+    cost two means each, and a still period's later windows are mostly not wanted: they
+    are worked out when asked for."""
 
-    def reference(self) -> RestReference:
-        """The mean gyro (the bias) and the direction of the mean accelerometer (up)."""
-        mean_acc = self.acc_mps2.mean(axis=0)
+    __slots__ = ("_carried", "_joined", "_parts", "_window", "ends", "firsts")
+
+    def __init__(
+        self, parts: list[SensorSamples], carried: int, window: int, ends: list[int], firsts: list[bool]
+    ) -> None:
+        self.ends = ends
+        self.firsts = firsts
+        # The blocks kept before this one (`carried` samples, reaching back a window), and it.
+        self._parts = parts
+        self._carried = carried
+        self._window = window
+        self._joined: SensorSamples | None = None
+
+    def reference(self, j: int) -> RestReference:
+        """The `j`th window's mean gyro (the bias) and the direction of its mean accelerometer (up)."""
+        if self._joined is None:
+            self._joined = SensorSamples.concatenate(self._parts)
+        stop = self._carried + self.ends[j] + 1
+        mean_acc = self._joined.acc_mps2[stop - self._window : stop].mean(axis=0)
         return RestReference(
-            self.time_s, self.gyr_rps.mean(axis=0), mean_acc / float(np.linalg.norm(mean_acc))
+            float(self._parts[-1].time_s[self.ends[j]]),
+            self._joined.gyr_rps[stop - self._window : stop].mean(axis=0),
+            mean_acc / float(np.linalg.norm(mean_acc)),
         )
+
+
+_NONE = StillWindows([], 0, 2, [], [])
+"""No window completed (it holds nothing to ask for)."""
 
 
 class StillSeconds:
@@ -56,60 +75,68 @@ class StillSeconds:
         self._tail: list[SensorSamples] = []
         self._tail_n = 0
 
-    def update(self, samples: SensorSamples) -> list[StillSecond]:
+    def update(self, samples: SensorSamples) -> StillWindows:
         """The windows completed in this block."""
         n = len(samples)
         if not n:
-            return []
+            return _NONE
         gyr2 = c_einsum("ij,ij->i", samples.gyr_rps, samples.gyr_rps)
         gyro_still = gyr2 < STILL_GYRO_RPS**2
         # The usual blocks of a live session take a short way: moving throughout (no run to
-        # carry), or still throughout with no window completed and no gap.
+        # carry), or still throughout with no gap (the run goes on).
         if not any_of(gyro_still):
             self._run, self._tail, self._tail_n = 0, [], 0
             self._last_time_s = float(samples.time_s[-1])
-            return []
-        still = gyro_still & (np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2)
-        if (
-            (self._run + n) // self.window == self._run // self.window
-            and all_of(still)
-            and not any_of(samples.gap_before)
-        ):
+            return _NONE
+        acc2 = c_einsum("ij,ij->i", samples.acc_mps2, samples.acc_mps2)
+        still = gyro_still & (acc2 >= _STILL_SQUARED[0]) & (acc2 <= _STILL_SQUARED[1])
+        if all_of(still) and not any_of(samples.gap_before):
+            carried = self._run
             self._run += n
             self._last_time_s = float(samples.time_s[-1])
-            self._keep(samples)
-            return []
+            if self._run // self.window == carried // self.window:
+                self._keep(samples, n)
+                return _NONE
+            # A window ends every `window` samples of the run.
+            ends = list(range(self.window - 1 - carried % self.window, n, self.window))
+            found = StillWindows(
+                [*self._tail, samples],
+                self._tail_n,
+                self.window,
+                ends,
+                [carried + k + 1 == self.window for k in ends],
+            )
+            self._keep(samples, n)
+            return found
         # A few lost packets do not break a still period; a longer gap may hide a turned strap.
-        previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
-        restart = samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
+        restart = None
+        if any_of(samples.gap_before):
+            previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
+            restart = samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
         run = still_runs(still, restart, self._run)
-        ends = ((run > 0) & (run % self.window == 0)).nonzero()[0]
-        found = []
-        if ends.size:
-            joined = SensorSamples.concatenate([*self._tail, samples])
-            carried = self._tail_n
-            for k in ends.tolist():
-                window = slice(carried + k + 1 - self.window, carried + k + 1)
-                found.append(
-                    StillSecond(
-                        k,
-                        float(samples.time_s[k]),
-                        int(run[k]) == self.window,
-                        joined.acc_mps2[window],
-                        joined.gyr_rps[window],
-                    )
-                )
+        ends = ((run > 0) & (run % self.window == 0)).nonzero()[0].tolist()
+        found = (
+            StillWindows(
+                [*self._tail, samples],
+                self._tail_n,
+                self.window,
+                ends,
+                [int(run[k]) == self.window for k in ends],
+            )
+            if ends
+            else _NONE
+        )
         self._run = int(run[-1])
         self._last_time_s = float(samples.time_s[-1])
         if self._run:
-            self._keep(samples)
+            self._keep(samples, n)
         else:
             self._tail, self._tail_n = [], 0
         return found
 
-    def _keep(self, samples: SensorSamples) -> None:
-        """Add a block to the tail, and drop the blocks no window can reach back to."""
+    def _keep(self, samples: SensorSamples, n: int) -> None:
+        """Add a block (of `n` samples) to the tail, and drop the blocks no window can reach back to."""
         self._tail.append(samples)
-        self._tail_n += len(samples)
-        while self._tail_n - len(self._tail[0]) >= self.window:
-            self._tail_n -= len(self._tail.pop(0))
+        self._tail_n += n
+        while self._tail_n - self._tail[0].time_s.size >= self.window:
+            self._tail_n -= self._tail.pop(0).time_s.size

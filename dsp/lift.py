@@ -146,23 +146,18 @@ class AxisAngle:
         self.dt_s = 1.0 / rate_hz
         self.saturation_rps = saturation_rps
         self._lost_turn = False
-        self._quiet_n = max(2, round(QUIET_S * rate_hz))
-        # The last samples' quiet test, lost flag and accelerometer angle less the turn to
-        # the end of their block: a quiet stretch may begin in an earlier block.
-        self._tail: tuple[BoolArray, BoolArray, FloatArray] = (
-            np.zeros(0, dtype=np.bool_),
-            np.zeros(0, dtype=np.bool_),
-            np.zeros(0),
-        )
+        self._quiet = _QuietWindows(max(2, round(QUIET_S * rate_hz)))
         self.alpha = tau_s / (tau_s + self.dt_s)
         self._angle_b = np.array([1.0])
         self._angle_a = np.array([1.0, -self.alpha])
         self.rest = rest
         self.axis = axis
         self._gravity_angle = SignedAngle(rest.up, axis)
+        self._beta = 1.0 - self.alpha
         on_axis = axis * float(axis @ rest.up)
         self._vertical_basis = np.column_stack((rest.up - on_axis, np.cross(axis, rest.up), on_axis))
-        self._angle: float | None = None
+        # The complementary filter's state: alpha times the last angle (lfilter's final state).
+        self._angle_zi: FloatArray | None = None
         self._last_time_s = math.nan
         self._last_rate = 0.0
         b, a = butter(2, min(VELOCITY_CUTOFF_HZ, 0.4 * rate_hz), fs=rate_hz)
@@ -199,41 +194,15 @@ class AxisAngle:
             np.abs(row_norms(samples.acc_mps2) - STANDARD_GRAVITY_MPS2) < QUIET_ACC_MPS2
         )
         turned = np.cumsum(turn)
-        # Constant while the accelerometer shows gravity alone (its angle goes with the turn).
-        residual = from_acc - turned
-        n, k = rate.size, self._quiet_n
-        q = np.concatenate((self._tail[0], quiet))
-        g = np.concatenate((self._tail[1], lost))
-        r = np.concatenate((self._tail[2], residual))
-        self._tail = (
-            q[-(k - 1) :],
-            g[-(k - 1) :],
-            (r + turned[-1])[-(k - 1) :],  # less the turn to this block's end
-        )
-        lead = q.size - n  # samples of earlier blocks in front
-        calm = np.zeros(n, dtype=np.bool_)
-        mean = np.zeros(n)
         first = 0 if self._lost_turn else int(np.argmax(lost))  # where a wait may begin
-        if q.size >= k and quiet[first:].any():
-            # Over each window of k samples: the quiet ones, the long gaps after its first
-            # sample, the residual's mean and spread (from the first residual, for rounding).
-            centred = r - r[0]
-            mean_k = _window_sums(centred, k) / k
-            spread2 = _window_sums(centred**2, k) / k - mean_k**2
-            across = _window_sums(g.astype(np.float64), k) - g[: g.size - k + 1]
-            ok = (
-                (_window_sums(q.astype(np.float64), k) == k) & (across == 0) & (spread2 < QUIET_SPREAD_RAD**2)
-            )
-            calm = (
-                ok[lead - k + 1 :]
-                if lead >= k - 1
-                else np.concatenate((np.zeros(k - 1 - lead, dtype=np.bool_), ok))
-            )
-            mean = mean_k + r[0]
-            mean = mean[lead - k + 1 :] if lead >= k - 1 else np.concatenate((np.zeros(k - 1 - lead), mean))
+        # The residual is constant while the accelerometer shows gravity alone (its angle goes
+        # with the turn); no calm window is needed without a quiet sample after `first`.
+        calm, mean = self._quiet.update(
+            quiet, lost, from_acc - turned, float(turned[-1]), any_of(quiet[first:])
+        )
         anchors: dict[int, float] = {}
         i = 0
-        while i < n:
+        while i < rate.size:
             if not self._lost_turn:
                 hit = np.flatnonzero(lost[i:])
                 if not hit.size:
@@ -267,12 +236,14 @@ class AxisAngle:
         """The complementary filter over a run of samples (rad), from `anchor` (the angle at
         its first sample) if the turn before it was lost."""
         if anchor is not None:
-            previous = anchor - float(turn[0])  # the turn was lost: take the accelerometer's angle
+            # The turn was lost: take the accelerometer's angle.
+            zi = np.array([self.alpha * (anchor - float(turn[0]))])
+        elif self._angle_zi is None:
+            zi = np.array([self.alpha * float(from_acc[0])])
         else:
-            previous = float(from_acc[0]) if self._angle is None else self._angle
-        drive = self.alpha * turn + (1.0 - self.alpha) * from_acc
-        out, _ = linear_filter(self._angle_b, self._angle_a, drive, np.array([self.alpha * previous]))
-        self._angle = float(out[-1])
+            zi = self._angle_zi
+        drive = self.alpha * turn + self._beta * from_acc
+        out, self._angle_zi = linear_filter(self._angle_b, self._angle_a, drive, zi)
         return out
 
     def update(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
@@ -293,7 +264,10 @@ class AxisAngle:
     def _angle_rad(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
         """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample."""
         rate = np.dot(samples.gyr_rps - self.rest.gyro_bias_rps, self.axis)
-        from_acc = self.accel_angle(samples.acc_mps2)
+        gravity = self._gravity_angle  # `accel_angle`, without its calls
+        from_acc = -np.arctan2(
+            np.dot(samples.acc_mps2, gravity.across), np.dot(samples.acc_mps2, gravity.along)
+        )
         # Integrate over the samples' own times (a sensor's clock may be off by a few %).
         # Across a gap, one nominal step plus the turn in the gap, bridged at about the
         # speeds on either side (until the accelerometer can be trusted again: an anchor).
@@ -471,6 +445,49 @@ class LiftAngle:
         agreed = vote == self._last_vote
         self._last_vote = vote
         return vote * axis if agreed else None
+
+
+class _QuietWindows:
+    """Windows of `k` samples, over blocks, that may give the angle after a lost turn: calm
+    (quiet throughout, no long gap after their first sample, and the accelerometer's angle
+    less the gyro's turn within `QUIET_SPREAD_RAD` of its mean), and that mean. A window
+    may begin in an earlier block."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        # The last k - 1 samples' quiet test, lost flag and residual (less the turn to the
+        # end of their block).
+        self._quiet = np.zeros(0, dtype=np.bool_)
+        self._lost = np.zeros(0, dtype=np.bool_)
+        self._residual = np.zeros(0)
+
+    def update(
+        self, quiet: BoolArray, lost: BoolArray, residual: FloatArray, turned_rad: float, wanted: bool
+    ) -> tuple[BoolArray, FloatArray]:
+        """Whether the window ending at each sample of a block is calm, and its mean residual
+        (rad); none is calm unless `wanted`. `turned_rad`: the gyro's turn over the block."""
+        n, k = quiet.size, self.k
+        q = np.concatenate((self._quiet, quiet))
+        g = np.concatenate((self._lost, lost))
+        r = np.concatenate((self._residual, residual))
+        self._quiet, self._lost, self._residual = q[-(k - 1) :], g[-(k - 1) :], (r + turned_rad)[-(k - 1) :]
+        if not wanted or q.size < k:
+            return np.zeros(n, dtype=np.bool_), np.zeros(n)
+        # Over each window: the quiet samples, the long gaps after its first sample, the
+        # residual's mean and spread (from the first residual, for rounding).
+        centred = r - r[0]
+        mean_k = _window_sums(centred, k) / k
+        spread2 = _window_sums(centred**2, k) / k - mean_k**2
+        across = _window_sums(g.astype(np.float64), k) - g[: g.size - k + 1]
+        ok = (_window_sums(q.astype(np.float64), k) == k) & (across == 0) & (spread2 < QUIET_SPREAD_RAD**2)
+        mean = mean_k + r[0]
+        lead = q.size - n  # samples of earlier blocks in front
+        if lead >= k - 1:
+            return ok[lead - k + 1 :], mean[lead - k + 1 :]
+        missing = k - 1 - lead  # the block's first samples end no whole window
+        return np.concatenate((np.zeros(missing, dtype=np.bool_), ok)), np.concatenate(
+            (np.zeros(missing), mean)
+        )
 
 
 def _window_sums(x: FloatArray, k: int) -> FloatArray:

@@ -52,8 +52,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import SignedAngle, principal_axis, row_norms, surely_within
-from dsp._quick import all_of, any_of
+from dsp._geometry import SignedAngle, principal_axis, row_norms, squared_at_most, surely_within
+from dsp._quick import all_of, any_of, c_einsum
 from dsp._rest import RestReference
 from dsp._samples import SensorSamples
 from dsp._still_seconds import StillSeconds
@@ -107,6 +107,8 @@ SIGN_CONFIRMED_BOUTS = 4
 """Bouts in a row that tell the sign in force confirm it: no bout checks it again until the
 axis is learnt anew (each check fits a centre of rotation, a fifth of the hour's DSP time
 when every rep was checked)."""
+_BOUT_SQUARED = squared_at_most(BOUT_RPS)
+"""A gyro reading (less the bias) turns faster than `BOUT_RPS` where its squared length exceeds this."""
 
 
 class StrapWatch:
@@ -135,25 +137,27 @@ class StrapWatch:
         had_axis = self.lift.angle is not None
         ready, events = self.lift.learn(samples)
         tracks: list[AngleTrack] = []
-        if not had_axis and len(ready):
+        n = len(ready)
+        if not had_axis and n:
             # The samples up to the one that told the first axis are placed as they are;
             # the watch starts after it (at the same sample whatever the blocks).
             found_s = next(e.time_s for e in events if e.what == "lift_axis")
             k = int(np.searchsorted(ready.time_s, found_s, "right"))
             tracks.append(self.lift.place(ready.part(0, k)))
-            ready = ready.part(k, len(ready))
-        if len(ready):
+            ready, n = ready.part(k, n), n - k
+        if n:
             start = 0
-            for second in self._still.update(ready):
+            seconds = self._still.update(ready)
+            for j, end in enumerate(seconds.ends):
                 # Unless held, a still period's later windows show the pose its first did.
-                if self._turn is None and not second.first:
+                if self._turn is None and not seconds.firsts[j]:
                     continue
                 # What comes before it first: the movements may have changed the axis.
-                tracks += self._advance(ready.part(start, second.index + 1), events)
-                tracks += self._still_second(second.reference(), events)
-                start = second.index + 1
-            tracks += self._advance(ready if start == 0 else ready.part(start, len(ready)), events)
-        parts = [t for t in tracks if len(t)]
+                tracks += self._advance(ready.part(start, end + 1), events)
+                tracks += self._still_second(seconds.reference(j), events)
+                start = end + 1
+            tracks += self._advance(ready if start == 0 else ready.part(start, n), events)
+        parts = [t for t in tracks if t.time_s.size]
         if not parts:
             return self.lift.place(ready.part(0, 0)), events
         return (parts[0] if len(parts) == 1 else _joined(parts)), events
@@ -284,42 +288,46 @@ class _OffAxisBouts:
     def update(self, samples: SensorSamples, angle: AxisAngle) -> tuple[int, FloatArray] | None:
         """Look at the next samples against the lift axis in force; the index of the one
         that tells a new axis, and that axis, if one does."""
-        moving = row_norms(samples.gyr_rps - angle.rest.gyro_bias_rps) > BOUT_RPS
+        n = len(samples)
+        gyr = samples.gyr_rps - angle.rest.gyro_bias_rps
+        moving = c_einsum("ij,ij->i", gyr, gyr) > _BOUT_SQUARED
         if self._quiet >= self._end_n and not any_of(moving):
-            self._quiet += len(samples)
-            self._keep(samples)
+            self._quiet += n
+            self._keep(samples, n)
             return None
         if all_of(moving):  # no bout ends in a block that moves throughout
             self._quiet = 0
-            self._keep(samples)
+            self._keep(samples, n)
             return None
-        n = len(samples)
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
         start = 0
         for end in (quiet == self._end_n).nonzero()[0].tolist():
             self._kept.append(samples.part(start, end + 1))
-            axis = self._judge(SensorSamples.concatenate(self._kept), angle)
+            axis = self._judge(self._kept, angle)
             if axis is not None:
                 return end, axis
             self._kept, self._kept_n = [], 0
             self._quiet = self._end_n
-            self._keep(samples.part(max(end + 1 - self._end_n, 0), end + 1))
+            first = max(end + 1 - self._end_n, 0)
+            self._keep(samples.part(first, end + 1), end + 1 - first)
             start = end + 1
         self._quiet = int(quiet[-1])
         if start < n:
-            self._keep(samples.part(start, n))
+            self._keep(samples.part(start, n), n - start)
         return None
 
-    def _keep(self, samples: SensorSamples) -> None:
+    def _keep(self, samples: SensorSamples, n: int) -> None:
+        """Keep `samples` (`n` of them) for the open bout, or as the slow samples before the next."""
         self._kept.append(samples)
-        self._kept_n += len(samples)
+        self._kept_n += n
         if self._quiet >= self._end_n:  # no bout open: the last `end_n` samples will do
-            while self._kept_n - len(self._kept[0]) >= self._end_n:
-                self._kept_n -= len(self._kept.pop(0))
+            while self._kept_n - self._kept[0].time_s.size >= self._end_n:
+                self._kept_n -= self._kept.pop(0).time_s.size
 
-    def _judge(self, bout: SensorSamples, angle: AxisAngle) -> FloatArray | None:
-        gyr = bout.gyr_rps - angle.rest.gyro_bias_rps
+    def _judge(self, bout: list[SensorSamples], angle: AxisAngle) -> FloatArray | None:
+        """Judge the bout given in parts (its gyro joined first: most bouts need no more)."""
+        gyr = np.concatenate([part.gyr_rps for part in bout]) - angle.rest.gyro_bias_rps
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
             return None
         # Most bouts turn about the lift axis itself (the reps): told without the eigenvectors.
@@ -328,11 +336,12 @@ class _OffAxisBouts:
             self._line, self._bouts = None, 0
             self._check_sign(bout, gyr, angle)
             return None
-        pre = bout.acc_mps2[: self._end_n].mean(axis=0)
+        acc = np.concatenate([part.acc_mps2 for part in bout])
+        pre = acc[: self._end_n].mean(axis=0)
         rate = gyr @ axis
         turned = np.cumsum(rate) / self._rate_hz
         offset = _centre_to_sensor(
-            bout.acc_mps2, pre / float(np.linalg.norm(pre)), axis, rate, turned, self._rate_hz, 0
+            acc, pre / float(np.linalg.norm(pre)), axis, rate, turned, self._rate_hz, 0
         )
         if not MIN_RADIUS_M <= float(np.linalg.norm(offset)) <= MAX_RADIUS_M:
             return None  # no joint: the sensor turned about itself (a leg rolled, a strap turned)
@@ -343,7 +352,7 @@ class _OffAxisBouts:
             self._line, self._bouts = axis, 1
         line = self._line / float(np.linalg.norm(self._line))
         up = angle.rest.up
-        post = bout.acc_mps2[-self._end_n :].mean(axis=0)
+        post = acc[-self._end_n :].mean(axis=0)
         if (
             self._bouts < 2
             or abs(float(line @ up)) > math.sin(math.radians(OFF_LEVEL_DEG))
@@ -351,7 +360,7 @@ class _OffAxisBouts:
         ):
             return None
         # Raising takes the leg's gravity angle about the axis positive (the bout went up and back).
-        lifted = -SignedAngle(up, line)(bout.acc_mps2)
+        lifted = -SignedAngle(up, line)(acc)
         far = int(np.argmax(np.abs(lifted)))
         return np.asarray((1.0 if lifted[far] >= 0 else -1.0) * line, dtype=np.float64)
 
@@ -360,19 +369,20 @@ class _OffAxisBouts:
         """The last bouts that told the sign told the other one (see the module)."""
         return self._against >= SIGN_AGAINST_BOUTS
 
-    def _check_sign(self, bout: SensorSamples, gyr: FloatArray, angle: AxisAngle) -> None:
+    def _check_sign(self, bout: list[SensorSamples], gyr: FloatArray, angle: AxisAngle) -> None:
         """Count the bout's vote on the sign, if it has one (see the module)."""
         if self._agreed >= SIGN_CONFIRMED_BOUTS:
             return
         up = angle.rest.up
-        start = bout.acc_mps2[: self._end_n].mean(axis=0)
+        acc = np.concatenate([part.acc_mps2 for part in bout])
+        start = acc[: self._end_n].mean(axis=0)
         if float(start @ up) < math.cos(math.radians(REST_POSE_DEG)) * float(np.linalg.norm(start)):
             return  # the rest's gravity is the bout's at its start only from the rest's pose
         rate = gyr @ angle.axis
         turned = np.cumsum(rate) / self._rate_hz
         if float(np.abs(turned).max()) < math.radians(MIN_SIGN_TURN_DEG):
             return
-        offset = _centre_to_sensor(bout.acc_mps2, up, angle.axis, rate, turned, self._rate_hz, 0)
+        offset = _centre_to_sensor(acc, up, angle.axis, rate, turned, self._rate_hz, 0)
         radius_m = float(np.linalg.norm(offset))
         rising = float(np.cross(angle.axis, offset) @ up)
         # About the hip, not hanging (both ways raise a hanging leg).
@@ -423,7 +433,8 @@ class _Relearning:
         base = self.held_count
         self._held.append(samples)
         self.held_count += n
-        moving = row_norms(samples.gyr_rps - self.rest.gyro_bias_rps) > BOUT_RPS
+        gyr = samples.gyr_rps - self.rest.gyro_bias_rps
+        moving = c_einsum("ij,ij->i", gyr, gyr) > _BOUT_SQUARED
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
         before = np.concatenate(([self._quiet], quiet[:-1]))

@@ -34,7 +34,7 @@ class Tremor:
         self._smooth = float(np.exp(-1.0 / (SMOOTH_S * rate_hz)))
         self._smooth_b = np.array([1.0 - self._smooth])
         self._smooth_a = np.array([1.0, -self._smooth])
-        self._power: float | None = None
+        self._smooth_zi: FloatArray | None = None  # the smoothing's state: smooth x the last power
         self._floor = np.inf
         self._settle = round(2 * SMOOTH_S * rate_hz)
 
@@ -42,9 +42,8 @@ class Tremor:
         """Tremor ratio of each sample (dimensionless; about 1 for a leg at rest)."""
         high, self._zi = linear_filter(self._b, self._a, gyr_rps, self._zi, axis=0)
         power_in = np.add.reduce(high**2, axis=1)
-        start = power_in[0] if self._power is None else self._power
-        power, _ = linear_filter(self._smooth_b, self._smooth_a, power_in, np.array([self._smooth * start]))
-        self._power = float(power[-1])
+        zi = np.array([self._smooth * power_in[0]]) if self._smooth_zi is None else self._smooth_zi
+        power, self._smooth_zi = linear_filter(self._smooth_b, self._smooth_a, power_in, zi)
         # The floor only counts once the smoothing has settled (its first values are transients).
         usable = power
         if self._settle > 0:

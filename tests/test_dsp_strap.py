@@ -212,10 +212,12 @@ def still_windows(samples: SensorSamples, cuts: list[int]) -> list[tuple[int, Fl
     finder = StillSeconds(25)
     out: list[tuple[int, FloatArray, FloatArray, float]] = []
     for a, b in itertools.pairwise([0, *cuts, len(samples)]):
-        for second in finder.update(samples.part(a, b)):
-            rest = second.reference()
-            assert second.first == (len(out) == 0 or rest.time_s > out[-1][3] + 0.51)
-            out.append((a + second.index, rest.up, rest.gyro_bias_rps, rest.time_s))
+        found = finder.update(samples.part(a, b))
+        assert len(found.firsts) == len(found.ends)
+        for j, end in enumerate(found.ends):
+            rest = found.reference(j)
+            assert found.firsts[j] == (len(out) == 0 or rest.time_s > out[-1][3] + 0.51)
+            out.append((a + end, rest.up, rest.gyro_bias_rps, rest.time_s))
     return out
 
 
