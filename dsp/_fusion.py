@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._history import with_room
+from dsp._quick import all_of, any_of, interp_at
 from dsp._tilt_sign import EXCURSION_DEG, TURNS_WINDOW_S, LegsAt, PelvisSign, SignedTilt
 from dsp.events import Event, Phase, Rep, SetDone, TiltOnset, TiltRecovered
 from dsp.lift import AngleTrack
@@ -52,6 +53,7 @@ class _Series:
         self._start = 0
         self._end = 0
         self.until_s = -math.inf
+        self.first_s = math.inf  # the time of the first sample kept (inf when none is)
 
     @property
     def t(self) -> FloatArray:
@@ -60,6 +62,10 @@ class _Series:
     @property
     def x(self) -> FloatArray:
         return self._x[self._start : self._end]
+
+    def head(self, n: int) -> tuple[FloatArray, FloatArray]:
+        """The oldest `n` samples' times and values (views, which stay valid)."""
+        return self._t[self._start : self._start + n], self._x[self._start : self._start + n]
 
     def add(self, t: FloatArray, x: FloatArray) -> None:
         n = t.shape[0]
@@ -73,12 +79,15 @@ class _Series:
             self._t = with_room(self.t, size)
             self._x = with_room(self.x, size)
             self._start, self._end, end = 0, kept, kept + n
+        if self._start == self._end:
+            self.first_s = float(t[0])
         self._t[self._end : end] = t
         self._x[self._end : end] = x
         self._end = end
         self.until_s = float(t[-1])
-        if self._t[self._start] < self.until_s - self.keep_s:  # else nothing is old enough
+        if self.first_s < self.until_s - self.keep_s:  # else nothing is old enough
             self._start += int(self._t[self._start : end].searchsorted(self.until_s - self.keep_s))
+            self.first_s = float(self._t[self._start])
 
     def __len__(self) -> int:
         return self._end - self._start
@@ -86,6 +95,7 @@ class _Series:
     def drop(self, n: int) -> None:
         """Forget the oldest `n` samples."""
         self._start += n
+        self.first_s = float(self._t[self._start]) if self._start < self._end else math.inf
 
     def at(self, time_s: float) -> float | None:
         if not self.t.size or not self.t[0] <= time_s <= self.t[-1]:
@@ -179,41 +189,47 @@ class Fusion:
     def _legs_at(self, t: FloatArray, excursion: bool) -> LegsAt:
         """Every leg's angle, its change over the last TURNS_WINDOW_S (only looked at in an
         `excursion`: left at zero without one) and its rate at times t."""
-        now, moved, rate = np.zeros((3, len(self.legs), t.size))
-        for k, leg in enumerate(self.legs):
+        now, moved, rate = [], [], []
+        zeros = np.zeros(t.shape[0])
+        for leg in self.legs:
             angle, speed = self._angle[leg], self._rate[leg]
+            angle_now = angle_moved = zeros
             if len(angle):
                 angle_t, angle_x = angle.t, angle.x
-                now[k] = np.interp(t, angle_t, angle_x)
+                angle_now = interp_at(t, angle_t, angle_x)
                 if excursion:
-                    moved[k] = now[k] - np.interp(t - TURNS_WINDOW_S, angle_t, angle_x)
-            if len(speed):
-                rate[k] = np.interp(t, speed.t, speed.x)
-        return LegsAt(now, moved, rate)
+                    angle_moved = angle_now - interp_at(t - TURNS_WINDOW_S, angle_t, angle_x)
+            now.append(angle_now)
+            moved.append(angle_moved)
+            rate.append(interp_at(t, speed.t, speed.x) if len(speed) else zeros)
+        return LegsAt(_rows(now), _rows(moved), _rows(rate))
 
     def _signed_tilt(self, final: bool) -> None:
         """Pass on the pelvis samples whose sign is known, and find their episodes."""
+        waiting = self._raw
+        if not len(waiting) and not final:
+            return  # nothing to sign
         leg = self._angle[self.legs[0]] if self.legs else None
-        if leg is None or final or self._lost(self.legs[0]):
-            covered = len(self._raw)
+        if leg is None or final or waiting.until_s <= leg.until_s or self._lost(self.legs[0]):
+            covered = len(waiting)
+        elif leg.until_s < waiting.first_s:
+            covered = 0
         else:
-            covered = int(self._raw.t.searchsorted(leg.until_s, side="right"))
+            covered = int(waiting.t.searchsorted(leg.until_s, side="right"))
         if not covered and not final:
             return  # nothing new the legs have covered (most calls of a live session)
         # Views, which stay valid: the buffers are never written over.
-        t, raw = self._raw.t[:covered], self._raw.x[:covered]
-        self._raw.drop(covered)
-        signed = (
-            self._pelvis_sign.update(
-                t, raw, self._legs_at(t, bool(np.count_nonzero(np.abs(raw) >= EXCURSION_DEG)))
-            )
-            if self.legs
-            else SignedTilt.known(t, raw)
-        )
+        t, raw = waiting.head(covered)
+        waiting.drop(covered)
+        if self.legs:
+            out = np.abs(raw) >= EXCURSION_DEG
+            signed = self._pelvis_sign.update(t, raw, self._legs_at(t, any_of(out)), out)
+        else:
+            signed = SignedTilt.known(t, raw)
         if final:
             signed = signed.then(self._pelvis_sign.flush(self._watermark()))
         self._tilt.add(signed.time_s, signed.tilt_deg)
-        if np.count_nonzero(signed.sign_known) == signed.sign_known.size:  # the usual case: no copies
+        if all_of(signed.sign_known):  # the usual case: no copies
             self._signed.add(signed.time_s, signed.tilt_deg)
         else:
             self._signed.add(signed.time_s[signed.sign_known], signed.tilt_deg[signed.sign_known])
@@ -419,3 +435,8 @@ class Fusion:
             tilt_count=len(onsets),
             safe_end_range_deg=safe,
         )
+
+
+def _rows(rows: list[FloatArray]) -> FloatArray:
+    """One row per array (the legs at the pelvis's times)."""
+    return rows[0].reshape(1, -1) if len(rows) == 1 else np.stack(rows)

@@ -26,7 +26,7 @@ except ImportError:
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["all_of", "any_of", "c_einsum", "interp"]
+__all__ = ["all_of", "any_of", "c_einsum", "interp", "interp_at"]
 
 
 def any_of(flags: BoolArray) -> bool:
@@ -42,3 +42,9 @@ def all_of(flags: BoolArray) -> bool:
 def interp(x: float, xp: FloatArray, fp: FloatArray) -> float:
     """`np.interp(x, xp, fp)` at one point, of float64 arrays (its Python wrapper skipped)."""
     return float(_interp(x, xp, fp, None, None))
+
+
+def interp_at(x: FloatArray, xp: FloatArray, fp: FloatArray) -> FloatArray:
+    """`np.interp(x, xp, fp)` at the points `x`, of float64 arrays (its Python wrapper skipped)."""
+    out: FloatArray = _interp(x, xp, fp, None, None)
+    return out

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import differences
+from dsp._quick import any_of
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -128,21 +129,35 @@ class PelvisSign:
         self._held_t: list[FloatArray] = []
         self._held_x: list[FloatArray] = []
         self._hold_start_s: float | None = None
+        self._true = np.ones(64, dtype=bool)
 
-    def update(self, time_s: FloatArray, raw_deg: FloatArray, legs: LegsAt) -> SignedTilt:
-        """Sign these samples (legs given at their times) and return those that can be told."""
+    def update(
+        self, time_s: FloatArray, raw_deg: FloatArray, legs: LegsAt, out: BoolArray | None = None
+    ) -> SignedTilt:
+        """Sign these samples (legs given at their times) and return those that can be told;
+        `out`, where the raw tilt is `EXCURSION_DEG` or more from its baseline, if known."""
         n = time_s.size
         if not n:
             return _empty()
-        steps = self._rate_evidence(time_s, raw_deg, legs) + self._votes(raw_deg, legs)
+        if out is None:
+            out = np.abs(raw_deg) >= EXCURSION_DEG
+        steps = self._rate_evidence(time_s, raw_deg, legs) + self._votes(raw_deg, out, legs)
         if isinstance(steps, float):
             # No evidence in the block (the legs still or apart, no excursion starting): the
             # sum stays as it is (adding zeros changes no sum).
             if self.sign and self._hold_start_s is None and self.sign * self.evidence < DECIDE_EVIDENCE:
-                return SignedTilt.known(time_s, float(self.sign) * raw_deg)  # known all along
+                return self._known(time_s, raw_deg)  # known all along
             evidence = np.full(n, self.evidence)
         else:
-            evidence = self.evidence + steps.cumsum()
+            summed = steps.cumsum()
+            if self.sign and self._hold_start_s is None:
+                # The block's largest sign * evidence, evidence being self.evidence + summed
+                # (adding a number keeps the order: the same float as the array's maximum).
+                extreme = float(summed.max()) if self.sign > 0 else float(summed.min())
+                if self.sign * (self.evidence + extreme) < DECIDE_EVIDENCE:
+                    self.evidence += float(summed[-1])
+                    return self._known(time_s, raw_deg)  # nothing turns it over
+            evidence = self.evidence + summed
         self.evidence = float(evidence[-1])
         if self.sign and self._hold_start_s is None and float((self.sign * evidence).max()) < DECIDE_EVIDENCE:
             return SignedTilt.known(time_s, float(self.sign) * raw_deg)  # nothing turns it over
@@ -190,6 +205,15 @@ class PelvisSign:
             np.concatenate(out_t), np.concatenate(out_x), np.concatenate(out_told), np.concatenate(out_known)
         )
 
+    def _known(self, time_s: FloatArray, raw_deg: FloatArray) -> SignedTilt:
+        """Samples told at once with the sign as it stands (known)."""
+        n = time_s.shape[0]
+        if n > self._true.shape[0]:
+            self._true = np.ones(2 * n, dtype=bool)  # never written over: slices handed out stay valid
+        # 1.0 * x is x: the samples themselves (views of the caller's, as the times are).
+        tilt_deg = raw_deg if self.sign > 0 else float(self.sign) * raw_deg
+        return SignedTilt(time_s, tilt_deg, time_s, self._true[:n])
+
     def flush(self, now_s: float) -> SignedTilt:
         """The samples still waiting (the session ends), with the sign as it stands."""
         if not self._held_t:
@@ -208,7 +232,7 @@ class PelvisSign:
         last_time_s, self._last_time_s = self._last_time_s, float(time_s[-1])
         rate = legs.rate_dps
         moving = (np.abs(rate) >= EVIDENCE_LEG_DPS) & (legs.angle_deg <= EVIDENCE_MAX_DEG)
-        if not np.count_nonzero(moving):
+        if not any_of(moving):
             return 0.0
         step = differences(raw_deg, previous)
         dt = differences(time_s, last_time_s)  # finite, or inf after the first sample
@@ -223,12 +247,11 @@ class PelvisSign:
         evidence[jumped] = 0.0
         return evidence
 
-    def _votes(self, raw_deg: FloatArray, legs: LegsAt) -> FloatArray | float:
-        """Evidence at the first sample of each excursion (see the module); 0.0 for all of
-        the block when none starts in it."""
-        out = np.abs(raw_deg) >= EXCURSION_DEG
+    def _votes(self, raw_deg: FloatArray, out: BoolArray, legs: LegsAt) -> FloatArray | float:
+        """Evidence at the first sample of each excursion (see the module; `out`, the samples
+        out on one); 0.0 for all of the block when none starts in it."""
         was_out, self._was_out = self._was_out, bool(out[-1])
-        if not np.count_nonzero(out):
+        if not any_of(out):
             return 0.0
         before = np.concatenate(([was_out], out[:-1]))
         votes = np.zeros(raw_deg.size)

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from dsp._geometry import principal_axis, row_norms
 from dsp._history import History
+from dsp._quick import any_of
 from dsp._rest import STILL_GYRO_RPS, RestDetector, RestReference
 from dsp._samples import SensorSamples
 from dsp.events import Calibrated
@@ -185,7 +186,10 @@ class TiltEpisodes:
     def __init__(self, threshold_deg: float) -> None:
         self.threshold_deg = threshold_deg
         self._history = History(3)
-        self._t, self._x, self._told = self._history.columns()
+        # The history's views while a block's crossings are looked at.
+        self._t = self._x = self._told = np.zeros(0)
+        self._first_s = math.inf  # the time of the first sample kept
+        self._last_s = -math.inf
         self._open: TiltEpisode | None = None
         self._last_onset_s = -math.inf
         self._last_end_s = -math.inf
@@ -198,8 +202,21 @@ class TiltEpisodes:
         out: list[TiltEpisode] = []
         if not time_s.size:
             return out
-        n_old = self._t.size
+        n_old = len(self._history)
+        if not n_old:
+            self._first_s = float(time_s[0])
         self._history.add(time_s, tilt_deg, time_s if told_s is None else told_s)
+        self._last_s = float(time_s[-1])
+        if self._open is None:
+            quiet = not any_of(tilt_deg > self.threshold_deg)
+        else:
+            quiet = not any_of(tilt_deg < self.threshold_deg - HYSTERESIS_DEG)
+            if quiet:  # the open episode goes on through the block
+                peak = max(self._open.peak_deg, float(tilt_deg.max()))
+                self._open = TiltEpisode(**{**self._open.__dict__, "peak_deg": peak})
+        if quiet:  # the usual case: no crossing, and the history's views not needed
+            self._drop_old()
+            return out
         self._t, self._x, self._told = self._history.columns()
         i = n_old
         while i < self._t.size:
@@ -236,12 +253,18 @@ class TiltEpisodes:
                 )
                 self._open = None
                 i = stop + 1
+        # The views would hold on to the buffers the history has moved on from.
+        self._t = self._x = self._told = np.zeros(0)
+        self._drop_old()
+        return out
+
+    def _drop_old(self) -> None:
         # Kept: at least 1.5 ONSET_LOOKBACK_S, dropped in steps of as much (a live session adds
         # a few samples at a time).
-        if self._t[0] < self._t[-1] - 3.0 * ONSET_LOOKBACK_S:
-            self._history.drop(int(self._t.searchsorted(self._t[-1] - 1.5 * ONSET_LOOKBACK_S)))
-            self._t, self._x, self._told = self._history.columns()
-        return out
+        if self._first_s < self._last_s - 3.0 * ONSET_LOOKBACK_S:
+            t = self._history.columns()[0]
+            self._history.drop(int(t.searchsorted(self._last_s - 1.5 * ONSET_LOOKBACK_S)))
+            self._first_s = float(self._history.columns()[0][0])
 
     def _onset(self, j: int) -> float:
         """Onset of the episode that crossed the threshold at sample j (see ONSET_LEVELS_DEG)."""
