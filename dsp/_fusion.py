@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._history import with_room
-from dsp._quick import all_of, any_of, interp_at
+from dsp._quick import all_of, any_of, interp, interp_at
 from dsp._tilt_sign import EXCURSION_DEG, TURNS_WINDOW_S, LegsAt, PelvisSign, SignedTilt
 from dsp.events import Event, Phase, Rep, SetDone, TiltOnset, TiltRecovered
 from dsp.lift import AngleTrack
@@ -98,9 +98,10 @@ class _Series:
         self.first_s = float(self._t[self._start]) if self._start < self._end else math.inf
 
     def at(self, time_s: float) -> float | None:
-        if not self.t.size or not self.t[0] <= time_s <= self.t[-1]:
+        t = self.t
+        if not t.size or not t[0] <= time_s <= t[-1]:
             return None
-        return float(np.interp(time_s, self.t, self.x))
+        return interp(time_s, t, self.x)
 
     def max_between(self, t0: float, t1: float) -> float | None:
         i0, i1 = np.searchsorted(self.t, (t0, t1))
