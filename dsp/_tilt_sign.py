@@ -231,7 +231,10 @@ class PelvisSign:
         self._last_raw = float(raw_deg[-1])
         last_time_s, self._last_time_s = self._last_time_s, float(time_s[-1])
         rate = legs.rate_dps
-        moving = (np.abs(rate) >= EVIDENCE_LEG_DPS) & (legs.angle_deg <= EVIDENCE_MAX_DEG)
+        fast = np.abs(rate) >= EVIDENCE_LEG_DPS
+        if not any_of(fast):  # most blocks: the legs held or slow (their angle not looked at)
+            return 0.0
+        moving = fast & (legs.angle_deg <= EVIDENCE_MAX_DEG)
         if not any_of(moving):
             return 0.0
         step = differences(raw_deg, previous)
