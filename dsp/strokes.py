@@ -24,14 +24,8 @@ from dsp._geometry import heights_m
 from dsp._height_rests import SMOOTH_S as _TRAILING_S
 from dsp._height_rests import first_rest
 from dsp._history import History
-from dsp._quick import all_of, any_of, interp
+from dsp._quick import all_of, any_of, correlate, interp
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
-
-try:
-    # `np.convolve`'s own kernel, without its Python wrapper (about 3 us a block).
-    from numpy._core.multiarray import correlate as _correlate
-except ImportError:
-    _correlate = np.correlate
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -237,7 +231,7 @@ class StrokeDetector:
                 self._mean_tail = np.full(taps - 1, float(velocity[0]))
             joined = np.concatenate((self._mean_tail, velocity))
             self._mean_tail = joined[-(taps - 1) :]
-            velocity = _correlate(joined, self._mean_kernel, "valid")
+            velocity = correlate(joined, self._mean_kernel, "valid")
         delay_s = track.velocity_delay_s + self._mean_delay_s
         if delay_s != self._delay_s:
             self._delay_s = delay_s
