@@ -37,6 +37,8 @@ class History:
 
     def add(self, *values: FloatArray) -> None:
         """Append one block: an array of the same length per signal."""
+        if len(values) != len(self._rows):  # before the buffer changes: nothing half-done
+            raise ValueError(f"{len(self._rows)} signals kept, {len(values)} given")
         start = self._end
         end = start + values[0].shape[0]
         if end > self._buffer.shape[1]:
@@ -47,8 +49,6 @@ class History:
             room[:, :kept] = self._buffer[:, self._start : start]
             self._buffer, self._rows, self._start = room, list(room), 0
             start, end = kept, kept + values[0].shape[0]
-        if len(values) != len(self._rows):
-            raise ValueError(f"{len(self._rows)} signals kept, {len(values)} given")
         self._buffer[:, start:end] = values  # one numpy call for all
         self._end = end
         self._columns = None

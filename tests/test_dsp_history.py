@@ -66,3 +66,16 @@ def test_a_block_of_another_count_of_signals_is_refused() -> None:
     history = History(3)
     with pytest.raises(ValueError, match="3 signals kept, 2 given"):
         history.add(np.ones(4), np.ones(4))
+
+
+def test_a_refused_block_leaves_what_is_kept_as_it_was() -> None:
+    history = History(2)
+    history.add(np.arange(5.0), -np.arange(5.0))
+    history.drop(1)
+    with pytest.raises(ValueError, match="2 signals kept, 1 given"):
+        history.add(np.ones(5000))  # would need a new buffer
+    time_s, x = history.columns()
+    np.testing.assert_array_equal(time_s, np.arange(1.0, 5.0))
+    np.testing.assert_array_equal(x, -np.arange(1.0, 5.0))
+    history.add(np.array([5.0]), np.array([-5.0]))
+    np.testing.assert_array_equal(history.columns()[0], np.arange(1.0, 6.0))
