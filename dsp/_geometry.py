@@ -50,7 +50,7 @@ def surely_within(vectors: FloatArray, direction: FloatArray, limit_deg: float) 
         raise ValueError(f"limit_deg must be 0 to 45, got {limit_deg}")
     along = vectors @ direction
     cos2 = math.cos(math.radians(limit_deg)) ** 2
-    return float(along @ along) > cos2 * (1.0 + SURELY) * float(np.einsum("ij,ij->", vectors, vectors))
+    return float(along @ along) > cos2 * (1.0 + SURELY) * float(c_einsum("ij,ij->", vectors, vectors))
 
 
 def row_norms(v: FloatArray) -> FloatArray:

@@ -45,13 +45,21 @@ class StillWindows:
 
     def reference(self, j: int) -> RestReference:
         """The `j`th window's mean gyro (the bias) and the direction of its mean accelerometer (up)."""
-        if self._joined is None:
-            self._joined = SensorSamples.concatenate(self._parts)
-        stop = self._carried + self.ends[j] + 1
-        mean_acc = self._joined.acc_mps2[stop - self._window : stop].mean(axis=0)
+        last = self._parts[-1]
+        stop = self.ends[j] + 1
+        if stop >= self._window:  # within this block: no join (a still minute has dozens)
+            acc, gyr = last.acc_mps2[stop - self._window : stop], last.gyr_rps[stop - self._window : stop]
+        else:
+            if self._joined is None:
+                self._joined = SensorSamples.concatenate(self._parts)
+            stop += self._carried
+            acc = self._joined.acc_mps2[stop - self._window : stop]
+            gyr = self._joined.gyr_rps[stop - self._window : stop]
+        # Rows in one layout whatever the blocks: the means add in one order.
+        mean_acc = np.ascontiguousarray(acc).mean(axis=0)
         return RestReference(
-            float(self._parts[-1].time_s[self.ends[j]]),
-            self._joined.gyr_rps[stop - self._window : stop].mean(axis=0),
+            float(last.time_s[self.ends[j]]),
+            np.ascontiguousarray(gyr).mean(axis=0),
             mean_acc / float(np.linalg.norm(mean_acc)),
         )
 

@@ -246,9 +246,12 @@ class AxisAngle:
         out, self._angle_zi = linear_filter(self._angle_b, self._angle_a, drive, zi)
         return out
 
-    def update(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
-        """Angle (deg) and velocity (deg/s) of each sample."""
-        angle, rate = self._angle_rad(samples)
+    def update(
+        self, samples: SensorSamples, gyr_rps: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Angle (deg) and velocity (deg/s) of each sample; `gyr_rps`: their gyro less the
+        rest's bias, if the caller has it (see `_angle_rad`)."""
+        angle, rate = self._angle_rad(samples, gyr_rps)
         if self._zi is None:
             self._zi = self._zi_unit * rate[0]
         # The filter's state carries over: one call for the block gives what one per run would.
@@ -261,9 +264,14 @@ class AxisAngle:
         an `AxisAngle` is used through one of the two)."""
         return np.degrees(self._angle_rad(samples)[0])
 
-    def _angle_rad(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
-        """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample."""
-        rate = np.dot(samples.gyr_rps - self.rest.gyro_bias_rps, self.axis)
+    def _angle_rad(
+        self, samples: SensorSamples, gyr_rps: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample; `gyr_rps`:
+        their gyro less the rest's bias, if the caller has it (`dsp.strap` does)."""
+        if gyr_rps is None:
+            gyr_rps = samples.gyr_rps - self.rest.gyro_bias_rps
+        rate = np.dot(gyr_rps, self.axis)
         gravity = self._gravity_angle  # `accel_angle`, without its calls
         from_acc = -np.arctan2(
             np.dot(samples.acc_mps2, gravity.across), np.dot(samples.acc_mps2, gravity.along)
@@ -336,11 +344,12 @@ class LiftAngle:
             samples = self._before_axis(samples, events)
         return samples, events
 
-    def place(self, samples: SensorSamples) -> AngleTrack:
-        """The angle track of samples about the axis in force (`angle`, once known)."""
+    def place(self, samples: SensorSamples, gyr_rps: FloatArray | None = None) -> AngleTrack:
+        """The angle track of samples about the axis in force (`angle`, once known);
+        `gyr_rps`: their gyro less its rest's bias, if the caller has it."""
         if self.angle is None or not len(samples):
             return self._empty()
-        angle_deg, velocity_dps = self.angle.update(samples)
+        angle_deg, velocity_dps = self.angle.update(samples, gyr_rps)
         return AngleTrack(
             self.role,
             samples.time_s,
