@@ -12,8 +12,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import squared_within
-from dsp._quick import all_of, any_of, c_einsum
+from dsp._geometry import squared_norms, squared_within
+from dsp._quick import all_of, any_of
 from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 
@@ -88,7 +88,7 @@ class StillSeconds:
         n = len(samples)
         if not n:
             return _NONE
-        gyr2 = c_einsum("ij,ij->i", samples.gyr_rps, samples.gyr_rps)
+        gyr2 = squared_norms(samples.gyr_rps)
         gyro_still = gyr2 < STILL_GYRO_RPS**2
         # The usual blocks of a live session take a short way: moving throughout (no run to
         # carry), or still throughout with no gap (the run goes on).
@@ -96,7 +96,7 @@ class StillSeconds:
             self._run, self._tail, self._tail_n = 0, [], 0
             self._last_time_s = float(samples.time_s[-1])
             return _NONE
-        acc2 = c_einsum("ij,ij->i", samples.acc_mps2, samples.acc_mps2)
+        acc2 = squared_norms(samples.acc_mps2)
         still = gyro_still & (acc2 >= _STILL_SQUARED[0]) & (acc2 <= _STILL_SQUARED[1])
         if all_of(still) and not any_of(samples.gap_before):
             carried = self._run

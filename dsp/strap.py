@@ -52,8 +52,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import SignedAngle, principal_axis, row_norms, squared_at_most, surely_within
-from dsp._quick import all_of, any_of, c_einsum
+from dsp._geometry import (
+    SignedAngle,
+    principal_axis,
+    row_norms,
+    squared_at_most,
+    squared_norms,
+    surely_within,
+)
+from dsp._quick import all_of, any_of
 from dsp._rest import RestReference
 from dsp._samples import SensorSamples
 from dsp._still_seconds import StillSeconds
@@ -296,7 +303,7 @@ class _OffAxisBouts:
         the lift axis in force); the index of the one that tells a new axis, and that axis,
         if one does."""
         n = len(samples)
-        moving = c_einsum("ij,ij->i", gyr, gyr) > _BOUT_SQUARED
+        moving = squared_norms(gyr) > _BOUT_SQUARED
         acc = samples.acc_mps2
         if self._quiet >= self._end_n and not any_of(moving):
             self._quiet += n
@@ -443,7 +450,7 @@ class _Relearning:
         self._held.append(samples)
         self.held_count += n
         gyr = samples.gyr_rps - self.rest.gyro_bias_rps
-        moving = c_einsum("ij,ij->i", gyr, gyr) > _BOUT_SQUARED
+        moving = squared_norms(gyr) > _BOUT_SQUARED
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
         before = np.concatenate(([self._quiet], quiet[:-1]))
