@@ -53,6 +53,29 @@ def surely_within(vectors: FloatArray, direction: FloatArray, limit_deg: float) 
     return float(along @ along) > cos2 * (1.0 + SURELY) * float(c_einsum("ij,ij->", vectors, vectors))
 
 
+class Offset:
+    """`rows - vector` for rows (n, 3) of samples (a gyro less its bias), the same numbers
+    faster: numpy broadcasts the vector in an inner loop a row long, one call a row (ten
+    times the cost at 3000 rows); this subtracts the vector repeated, kept between calls,
+    from the rows as one flat array."""
+
+    MAX_ROWS = 8192
+    """Longer blocks (an offline session given at once) are not worth keeping the repeats for."""
+
+    def __init__(self, vector: FloatArray) -> None:
+        self.vector = vector
+        self._repeated = np.zeros(0)
+
+    def from_rows(self, rows: FloatArray) -> FloatArray:
+        """`rows - vector`."""
+        size = rows.size
+        if size > 3 * self.MAX_ROWS or not rows.flags.c_contiguous:
+            return np.asarray(rows - self.vector, dtype=np.float64)
+        if self._repeated.size < size:
+            self._repeated = np.tile(self.vector, min(max(size, 2 * self._repeated.size) // 3, self.MAX_ROWS))
+        return (rows.reshape(size) - self._repeated[:size]).reshape(rows.shape)
+
+
 EINSUM_ROWS = 32
 """Up to this many rows, `squared_norms` calls einsum (cheaper to call than three ufuncs)."""
 

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from scipy.signal import butter, group_delay, lfilter_zi
 
 from dsp._filters import linear_filter
-from dsp._geometry import SignedAngle, differences, principal_axis, rotate, row_norms
+from dsp._geometry import Offset, SignedAngle, differences, principal_axis, rotate, row_norms
 from dsp._quick import all_of, any_of
 from dsp._rest import RestDetector, RestReference
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
@@ -152,6 +152,7 @@ class AxisAngle:
         self._angle_a = np.array([1.0, -self.alpha])
         self.rest = rest
         self.axis = axis
+        self._bias = Offset(rest.gyro_bias_rps)
         self._gravity_angle = SignedAngle(rest.up, axis)
         self._beta = 1.0 - self.alpha
         on_axis = axis * float(axis @ rest.up)
@@ -167,6 +168,10 @@ class AxisAngle:
         # Group delay of the low-pass at the movement's frequencies (about 0.5 Hz), seconds.
         _, delay = group_delay((self._b, self._a), w=[0.5], fs=rate_hz)
         self.delay_s = float(delay[0]) / rate_hz
+
+    def unbiased(self, gyr_rps: FloatArray) -> FloatArray:
+        """Gyro readings (n, 3) less the rest's bias."""
+        return self._bias.from_rows(gyr_rps)
 
     def _saturated(self, gyr_rps: FloatArray) -> bool:
         """Whether any of these gyro readings reached the gyro's range (as `_anchors` tells)."""
@@ -270,7 +275,7 @@ class AxisAngle:
         """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample; `gyr_rps`:
         their gyro less the rest's bias, if the caller has it (`dsp.strap` does)."""
         if gyr_rps is None:
-            gyr_rps = samples.gyr_rps - self.rest.gyro_bias_rps
+            gyr_rps = self.unbiased(samples.gyr_rps)
         rate = np.dot(gyr_rps, self.axis)
         gravity = self._gravity_angle  # `accel_angle`, without its calls
         from_acc = -np.arctan2(

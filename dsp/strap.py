@@ -53,6 +53,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import (
+    Offset,
     SignedAngle,
     principal_axis,
     row_norms,
@@ -178,7 +179,7 @@ class StrapWatch:
                 angle = self.lift.angle
                 assert angle is not None
                 # The gyro less the bias, for the bouts and the angle alike.
-                gyr = samples.gyr_rps - angle.rest.gyro_bias_rps
+                gyr = angle.unbiased(samples.gyr_rps)
                 moved = self._moves.update(samples, gyr, angle)
                 if moved is None:
                     out.append(self.lift.place(samples, gyr))
@@ -428,6 +429,7 @@ class _Relearning:
 
     def __init__(self, rest: RestReference, rate_hz: float, end_n: int) -> None:
         self.rest = rest
+        self._bias = Offset(rest.gyro_bias_rps)
         self._rate_hz = rate_hz
         self._end_n = end_n
         self._held: list[SensorSamples] = []
@@ -449,7 +451,7 @@ class _Relearning:
         base = self.held_count
         self._held.append(samples)
         self.held_count += n
-        gyr = samples.gyr_rps - self.rest.gyro_bias_rps
+        gyr = self._bias.from_rows(samples.gyr_rps)
         moving = squared_norms(gyr) > _BOUT_SQUARED
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
@@ -484,7 +486,7 @@ class _Relearning:
         bouts in a row agree on its line and two from the rest's pose on which way is up."""
         held = SensorSamples.concatenate(self._held)
         first = max(self._bout_from - self._end_n, 0)  # with the slow samples before it
-        gyr = held.gyr_rps[first : end + 1] - self.rest.gyro_bias_rps
+        gyr = self._bias.from_rows(held.gyr_rps[first : end + 1])
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
             return None
         acc = held.acc_mps2[first : end + 1]
