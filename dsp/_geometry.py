@@ -146,7 +146,23 @@ def heights_m(time_s: FloatArray, up_mps2: FloatArray, *, still_at_end: bool = T
     default), the speed the integral leaves there is the accelerometer's bias integrated: it
     is taken off in proportion to the time, as a constant bias leaves it."""
     step_s = time_s[1:] - time_s[:-1]  # np.diff's numbers, without its overhead
-    speed = np.concatenate(([0.0], np.cumsum(0.5 * (up_mps2[1:] + up_mps2[:-1]) * step_s)))
+    speed = _trapezoid_sums(up_mps2, step_s)
     if still_at_end:
-        speed -= speed[-1] * (time_s - time_s[0]) / (time_s[-1] - time_s[0])
-    return np.concatenate(([0.0], np.cumsum(0.5 * (speed[1:] + speed[:-1]) * step_s)))
+        elapsed = time_s - time_s[0]
+        elapsed *= speed[-1]
+        elapsed /= time_s[-1] - time_s[0]
+        speed -= elapsed
+    return _trapezoid_sums(speed, step_s)
+
+
+def _trapezoid_sums(x: FloatArray, step_s: FloatArray) -> FloatArray:
+    """The running integral of `x` by trapezoids from 0 at the first sample: 0.5 * (x[1:] +
+    x[:-1]) * step_s added up, in place (a stroke's heights take a few dozen calls of numpy's
+    handling, much of its cost)."""
+    area = x[1:] + x[:-1]
+    area *= 0.5
+    area *= step_s
+    out = np.empty(x.size)
+    out[:1] = 0.0
+    np.cumsum(area, out=out[1:])
+    return out

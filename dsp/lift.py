@@ -157,6 +157,7 @@ class AxisAngle:
         self._beta = 1.0 - self.alpha
         on_axis = axis * float(axis @ rest.up)
         self._vertical_basis = np.column_stack((rest.up - on_axis, np.cross(axis, rest.up), on_axis))
+        self._vertical_rows = np.ascontiguousarray(self._vertical_basis.T)
         # The complementary filter's state: alpha times the last angle (lfilter's final state).
         self._angle_zi: FloatArray | None = None
         self._last_time_s = math.nan
@@ -229,9 +230,17 @@ class AxisAngle:
         turn = np.radians(angle_deg)
         # Rodrigues' formula for the up direction turned by -angle, dotted with each sample:
         # cos * (up less its part along the axis) - sin * (axis x up) + its part along the axis.
-        on_plane, on_across, on_axis = np.dot(acc_mps2, self._vertical_basis).T
-        along = np.cos(turn) * on_plane - np.sin(turn) * on_across + on_axis
-        return np.asarray(along - STANDARD_GRAVITY_MPS2, dtype=np.float64)
+        if turn.size > 1 and acc_mps2.flags.c_contiguous:
+            # The product with the basis as rows, of the samples as columns, gives the same
+            # numbers (for two contiguous samples or more), each component contiguous.
+            on_plane, on_across, on_axis = np.dot(self._vertical_rows, acc_mps2.T)
+        else:
+            on_plane, on_across, on_axis = np.dot(acc_mps2, self._vertical_basis).T
+        along: FloatArray = np.cos(turn) * on_plane
+        along -= np.sin(turn) * on_across
+        along += on_axis
+        along -= STANDARD_GRAVITY_MPS2
+        return along
 
     def accel_angle(self, acc_mps2: FloatArray) -> FloatArray:
         """Angle (rad) of the gravity seen by the accelerometer, from the rest, about the axis."""
