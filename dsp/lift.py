@@ -154,6 +154,7 @@ class AxisAngle:
         self.axis = axis
         self._bias = Offset(rest.gyro_bias_rps)
         self._gravity_angle = SignedAngle(rest.up, axis)
+        self._minus_across, self._along = -self._gravity_angle.across, self._gravity_angle.along
         self._beta = 1.0 - self.alpha
         on_axis = axis * float(axis @ rest.up)
         self._vertical_basis = np.column_stack((rest.up - on_axis, np.cross(axis, rest.up), on_axis))
@@ -286,9 +287,9 @@ class AxisAngle:
         if gyr_rps is None:
             gyr_rps = self.unbiased(samples.gyr_rps)
         rate = np.dot(gyr_rps, self.axis)
-        gravity = self._gravity_angle  # `accel_angle`, without its calls
-        from_acc = -np.arctan2(
-            np.dot(samples.acc_mps2, gravity.across), np.dot(samples.acc_mps2, gravity.along)
+        # `accel_angle`, without its calls nor the negation (arctan2 is odd in y, exactly).
+        from_acc = np.arctan2(
+            np.dot(samples.acc_mps2, self._minus_across), np.dot(samples.acc_mps2, self._along)
         )
         # Integrate over the samples' own times (a sensor's clock may be off by a few %).
         # Across a gap, one nominal step plus the turn in the gap, bridged at about the
