@@ -46,6 +46,7 @@ whatever the blocks.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -433,6 +434,7 @@ class _Relearning:
         self._rate_hz = rate_hz
         self._end_n = end_n
         self._held: list[SensorSamples] = []
+        self._held_from: list[int] = []  # where each of them starts, in those held
         self.held_count = 0
         self._quiet = end_n  # slow samples in a row at the end of those held: no bout open
         self._bout_from = 0  # where the open bout started (its first fast sample), in those held
@@ -450,6 +452,7 @@ class _Relearning:
         n = len(samples)
         base = self.held_count
         self._held.append(samples)
+        self._held_from.append(base)
         self.held_count += n
         gyr = self._bias.from_rows(samples.gyr_rps)
         moving = squared_norms(gyr) > _BOUT_SQUARED
@@ -484,12 +487,18 @@ class _Relearning:
     def _judge(self, end: int, old_axis: FloatArray | None) -> FloatArray | None:
         """Judge the bout that ended at held sample `end`; the signed axis, once two joint
         bouts in a row agree on its line and two from the rest's pose on which way is up."""
-        held = SensorSamples.concatenate(self._held)
         first = max(self._bout_from - self._end_n, 0)  # with the slow samples before it
-        gyr = self._bias.from_rows(held.gyr_rps[first : end + 1])
+        # The blocks that hold the bout, joined (not all those held: a live hold has hundreds).
+        k = bisect.bisect_right(self._held_from, first) - 1
+        parts = self._held[k:]
+        lo, hi = first - self._held_from[k], end + 1 - self._held_from[k]
+        gyr_rows = parts[0].gyr_rps if len(parts) == 1 else np.concatenate([p.gyr_rps for p in parts])
+        gyr = self._bias.from_rows(np.ascontiguousarray(gyr_rows[lo:hi]))
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
             return None
-        acc = held.acc_mps2[first : end + 1]
+        acc = np.ascontiguousarray(
+            (parts[0].acc_mps2 if len(parts) == 1 else np.concatenate([p.acc_mps2 for p in parts]))[lo:hi]
+        )
         pre = acc[: max(self._bout_from - first, 1)].mean(axis=0)
         at_rest = float(pre @ self.rest.up) > math.cos(math.radians(REST_POSE_DEG)) * float(
             np.linalg.norm(pre)
