@@ -12,8 +12,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import squared_within
-from dsp._quick import all_of, any_of, c_einsum
+from dsp._geometry import squared_norms, squared_within
+from dsp._quick import all_of, any_of
 from dsp._rest import MAX_GAP_IN_REST_S, STILL_ACC_MPS2, STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 
@@ -45,13 +45,21 @@ class StillWindows:
 
     def reference(self, j: int) -> RestReference:
         """The `j`th window's mean gyro (the bias) and the direction of its mean accelerometer (up)."""
-        if self._joined is None:
-            self._joined = SensorSamples.concatenate(self._parts)
-        stop = self._carried + self.ends[j] + 1
-        mean_acc = self._joined.acc_mps2[stop - self._window : stop].mean(axis=0)
+        last = self._parts[-1]
+        stop = self.ends[j] + 1
+        if stop >= self._window:  # within this block: no join (a still minute has dozens)
+            acc, gyr = last.acc_mps2[stop - self._window : stop], last.gyr_rps[stop - self._window : stop]
+        else:
+            if self._joined is None:
+                self._joined = SensorSamples.concatenate(self._parts)
+            stop += self._carried
+            acc = self._joined.acc_mps2[stop - self._window : stop]
+            gyr = self._joined.gyr_rps[stop - self._window : stop]
+        # Rows in one layout whatever the blocks: the means add in one order.
+        mean_acc = np.ascontiguousarray(acc).mean(axis=0)
         return RestReference(
-            float(self._parts[-1].time_s[self.ends[j]]),
-            self._joined.gyr_rps[stop - self._window : stop].mean(axis=0),
+            float(last.time_s[self.ends[j]]),
+            np.ascontiguousarray(gyr).mean(axis=0),
             mean_acc / float(np.linalg.norm(mean_acc)),
         )
 
@@ -80,7 +88,7 @@ class StillSeconds:
         n = len(samples)
         if not n:
             return _NONE
-        gyr2 = c_einsum("ij,ij->i", samples.gyr_rps, samples.gyr_rps)
+        gyr2 = squared_norms(samples.gyr_rps)
         gyro_still = gyr2 < STILL_GYRO_RPS**2
         # The usual blocks of a live session take a short way: moving throughout (no run to
         # carry), or still throughout with no gap (the run goes on).
@@ -88,7 +96,7 @@ class StillSeconds:
             self._run, self._tail, self._tail_n = 0, [], 0
             self._last_time_s = float(samples.time_s[-1])
             return _NONE
-        acc2 = c_einsum("ij,ij->i", samples.acc_mps2, samples.acc_mps2)
+        acc2 = squared_norms(samples.acc_mps2)
         still = gyro_still & (acc2 >= _STILL_SQUARED[0]) & (acc2 <= _STILL_SQUARED[1])
         if all_of(still) and not any_of(samples.gap_before):
             carried = self._run
@@ -114,7 +122,10 @@ class StillSeconds:
             previous = np.concatenate(([self._last_time_s], samples.time_s[:-1]))
             restart = samples.gap_before & (samples.time_s - previous > MAX_GAP_IN_REST_S)
         run = still_runs(still, restart, self._run)
-        ends = ((run > 0) & (run % self.window == 0)).nonzero()[0].tolist()
+        # Whole multiples of the window (the quotient is exact there, and only there whole:
+        # a tenth of the cost of the integers' remainder).
+        cycles = run / self.window
+        ends = ((run > 0) & (cycles == np.floor(cycles))).nonzero()[0].tolist()
         found = (
             StillWindows(
                 [*self._tail, samples],

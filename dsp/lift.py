@@ -28,7 +28,7 @@ import numpy.typing as npt
 from scipy.signal import butter, group_delay, lfilter_zi
 
 from dsp._filters import linear_filter
-from dsp._geometry import SignedAngle, differences, principal_axis, rotate, row_norms
+from dsp._geometry import Offset, SignedAngle, differences, principal_axis, rotate, row_norms
 from dsp._quick import all_of, any_of
 from dsp._rest import RestDetector, RestReference
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
@@ -152,10 +152,13 @@ class AxisAngle:
         self._angle_a = np.array([1.0, -self.alpha])
         self.rest = rest
         self.axis = axis
+        self._bias = Offset(rest.gyro_bias_rps)
         self._gravity_angle = SignedAngle(rest.up, axis)
+        self._minus_across, self._along = -self._gravity_angle.across, self._gravity_angle.along
         self._beta = 1.0 - self.alpha
         on_axis = axis * float(axis @ rest.up)
         self._vertical_basis = np.column_stack((rest.up - on_axis, np.cross(axis, rest.up), on_axis))
+        self._vertical_rows = np.ascontiguousarray(self._vertical_basis.T)
         # The complementary filter's state: alpha times the last angle (lfilter's final state).
         self._angle_zi: FloatArray | None = None
         self._last_time_s = math.nan
@@ -167,6 +170,10 @@ class AxisAngle:
         # Group delay of the low-pass at the movement's frequencies (about 0.5 Hz), seconds.
         _, delay = group_delay((self._b, self._a), w=[0.5], fs=rate_hz)
         self.delay_s = float(delay[0]) / rate_hz
+
+    def unbiased(self, gyr_rps: FloatArray) -> FloatArray:
+        """Gyro readings (n, 3) less the rest's bias."""
+        return self._bias.from_rows(gyr_rps)
 
     def _saturated(self, gyr_rps: FloatArray) -> bool:
         """Whether any of these gyro readings reached the gyro's range (as `_anchors` tells)."""
@@ -224,9 +231,17 @@ class AxisAngle:
         turn = np.radians(angle_deg)
         # Rodrigues' formula for the up direction turned by -angle, dotted with each sample:
         # cos * (up less its part along the axis) - sin * (axis x up) + its part along the axis.
-        on_plane, on_across, on_axis = np.dot(acc_mps2, self._vertical_basis).T
-        along = np.cos(turn) * on_plane - np.sin(turn) * on_across + on_axis
-        return np.asarray(along - STANDARD_GRAVITY_MPS2, dtype=np.float64)
+        if turn.size > 1 and acc_mps2.flags.c_contiguous:
+            # The product with the basis as rows, of the samples as columns, gives the same
+            # numbers (for two contiguous samples or more), each component contiguous.
+            on_plane, on_across, on_axis = np.dot(self._vertical_rows, acc_mps2.T)
+        else:
+            on_plane, on_across, on_axis = np.dot(acc_mps2, self._vertical_basis).T
+        along: FloatArray = np.cos(turn) * on_plane
+        along -= np.sin(turn) * on_across
+        along += on_axis
+        along -= STANDARD_GRAVITY_MPS2
+        return along
 
     def accel_angle(self, acc_mps2: FloatArray) -> FloatArray:
         """Angle (rad) of the gravity seen by the accelerometer, from the rest, about the axis."""
@@ -246,9 +261,12 @@ class AxisAngle:
         out, self._angle_zi = linear_filter(self._angle_b, self._angle_a, drive, zi)
         return out
 
-    def update(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
-        """Angle (deg) and velocity (deg/s) of each sample."""
-        angle, rate = self._angle_rad(samples)
+    def update(
+        self, samples: SensorSamples, gyr_rps: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Angle (deg) and velocity (deg/s) of each sample; `gyr_rps`: their gyro less the
+        rest's bias, if the caller has it (see `_angle_rad`)."""
+        angle, rate = self._angle_rad(samples, gyr_rps)
         if self._zi is None:
             self._zi = self._zi_unit * rate[0]
         # The filter's state carries over: one call for the block gives what one per run would.
@@ -261,12 +279,17 @@ class AxisAngle:
         an `AxisAngle` is used through one of the two)."""
         return np.degrees(self._angle_rad(samples)[0])
 
-    def _angle_rad(self, samples: SensorSamples) -> tuple[FloatArray, FloatArray]:
-        """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample."""
-        rate = np.dot(samples.gyr_rps - self.rest.gyro_bias_rps, self.axis)
-        gravity = self._gravity_angle  # `accel_angle`, without its calls
-        from_acc = -np.arctan2(
-            np.dot(samples.acc_mps2, gravity.across), np.dot(samples.acc_mps2, gravity.along)
+    def _angle_rad(
+        self, samples: SensorSamples, gyr_rps: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Angle (rad) and rate about the axis (rad/s, unfiltered) of each sample; `gyr_rps`:
+        their gyro less the rest's bias, if the caller has it (`dsp.strap` does)."""
+        if gyr_rps is None:
+            gyr_rps = self.unbiased(samples.gyr_rps)
+        rate = np.dot(gyr_rps, self.axis)
+        # `accel_angle`, without its calls nor the negation (arctan2 is odd in y, exactly).
+        from_acc = np.arctan2(
+            np.dot(samples.acc_mps2, self._minus_across), np.dot(samples.acc_mps2, self._along)
         )
         # Integrate over the samples' own times (a sensor's clock may be off by a few %).
         # Across a gap, one nominal step plus the turn in the gap, bridged at about the
@@ -336,11 +359,12 @@ class LiftAngle:
             samples = self._before_axis(samples, events)
         return samples, events
 
-    def place(self, samples: SensorSamples) -> AngleTrack:
-        """The angle track of samples about the axis in force (`angle`, once known)."""
+    def place(self, samples: SensorSamples, gyr_rps: FloatArray | None = None) -> AngleTrack:
+        """The angle track of samples about the axis in force (`angle`, once known);
+        `gyr_rps`: their gyro less its rest's bias, if the caller has it."""
         if self.angle is None or not len(samples):
             return self._empty()
-        angle_deg, velocity_dps = self.angle.update(samples)
+        angle_deg, velocity_dps = self.angle.update(samples, gyr_rps)
         return AngleTrack(
             self.role,
             samples.time_s,

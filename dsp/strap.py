@@ -46,14 +46,23 @@ whatever the blocks.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from dsp._geometry import SignedAngle, principal_axis, row_norms, squared_at_most, surely_within
-from dsp._quick import all_of, any_of, c_einsum
+from dsp._geometry import (
+    Offset,
+    SignedAngle,
+    principal_axis,
+    row_norms,
+    squared_at_most,
+    squared_norms,
+    surely_within,
+)
+from dsp._quick import all_of, any_of
 from dsp._rest import RestReference
 from dsp._samples import SensorSamples
 from dsp._still_seconds import StillSeconds
@@ -170,14 +179,16 @@ class StrapWatch:
             if turn is None:
                 angle = self.lift.angle
                 assert angle is not None
-                moved = self._moves.update(samples, angle)
+                # The gyro less the bias, for the bouts and the angle alike.
+                gyr = angle.unbiased(samples.gyr_rps)
+                moved = self._moves.update(samples, gyr, angle)
                 if moved is None:
-                    out.append(self.lift.place(samples))
+                    out.append(self.lift.place(samples, gyr))
                     break
                 # The leg works about another level axis, and is back at its rest's pose:
                 # the old rest (zero) stays, about the new axis.
                 k, axis = moved
-                out.append(self.lift.place(samples.part(0, k + 1)))
+                out.append(self.lift.place(samples.part(0, k + 1), gyr[: k + 1]))
                 self.lift.angle = AxisAngle(
                     self.lift.rate_hz,
                     self.lift.settings.complementary_tau_s,
@@ -278,56 +289,61 @@ class _OffAxisBouts:
         self._rate_hz = rate_hz
         self._end_n = end_n
         self._quiet = end_n  # slow samples in a row at the end of those seen: no bout open
-        self._kept: list[SensorSamples] = []  # the open bout, and the slow samples before it
+        # The open bout, and the slow samples before it: their gyro less the bias (the rest
+        # stays that of the axis given: a new axis gets new bouts) and their accelerometer.
+        self._kept: list[tuple[FloatArray, FloatArray]] = []
         self._kept_n = 0
         self._line: FloatArray | None = None
         self._bouts = 0
         self._against = 0  # bouts in a row that told the other sign
         self._agreed = 0  # bouts in a row that told the sign in force
 
-    def update(self, samples: SensorSamples, angle: AxisAngle) -> tuple[int, FloatArray] | None:
-        """Look at the next samples against the lift axis in force; the index of the one
-        that tells a new axis, and that axis, if one does."""
+    def update(
+        self, samples: SensorSamples, gyr: FloatArray, angle: AxisAngle
+    ) -> tuple[int, FloatArray] | None:
+        """Look at the next samples (`gyr`: their gyro less the bias of the rest of `angle`,
+        the lift axis in force); the index of the one that tells a new axis, and that axis,
+        if one does."""
         n = len(samples)
-        gyr = samples.gyr_rps - angle.rest.gyro_bias_rps
-        moving = c_einsum("ij,ij->i", gyr, gyr) > _BOUT_SQUARED
+        moving = squared_norms(gyr) > _BOUT_SQUARED
+        acc = samples.acc_mps2
         if self._quiet >= self._end_n and not any_of(moving):
             self._quiet += n
-            self._keep(samples, n)
+            self._keep(gyr, acc, n)
             return None
         if all_of(moving):  # no bout ends in a block that moves throughout
             self._quiet = 0
-            self._keep(samples, n)
+            self._keep(gyr, acc, n)
             return None
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
         start = 0
         for end in (quiet == self._end_n).nonzero()[0].tolist():
-            self._kept.append(samples.part(start, end + 1))
+            self._kept.append((gyr[start : end + 1], acc[start : end + 1]))
             axis = self._judge(self._kept, angle)
             if axis is not None:
                 return end, axis
             self._kept, self._kept_n = [], 0
             self._quiet = self._end_n
             first = max(end + 1 - self._end_n, 0)
-            self._keep(samples.part(first, end + 1), end + 1 - first)
+            self._keep(gyr[first : end + 1], acc[first : end + 1], end + 1 - first)
             start = end + 1
         self._quiet = int(quiet[-1])
         if start < n:
-            self._keep(samples.part(start, n), n - start)
+            self._keep(gyr[start:], acc[start:], n - start)
         return None
 
-    def _keep(self, samples: SensorSamples, n: int) -> None:
-        """Keep `samples` (`n` of them) for the open bout, or as the slow samples before the next."""
-        self._kept.append(samples)
+    def _keep(self, gyr: FloatArray, acc: FloatArray, n: int) -> None:
+        """Keep samples (`n` of them) for the open bout, or as the slow samples before the next."""
+        self._kept.append((gyr, acc))
         self._kept_n += n
         if self._quiet >= self._end_n:  # no bout open: the last `end_n` samples will do
-            while self._kept_n - self._kept[0].time_s.size >= self._end_n:
-                self._kept_n -= self._kept.pop(0).time_s.size
+            while self._kept_n - self._kept[0][0].shape[0] >= self._end_n:
+                self._kept_n -= self._kept.pop(0)[0].shape[0]
 
-    def _judge(self, bout: list[SensorSamples], angle: AxisAngle) -> FloatArray | None:
+    def _judge(self, bout: list[tuple[FloatArray, FloatArray]], angle: AxisAngle) -> FloatArray | None:
         """Judge the bout given in parts (its gyro joined first: most bouts need no more)."""
-        gyr = np.concatenate([part.gyr_rps for part in bout]) - angle.rest.gyro_bias_rps
+        gyr = _rows([part[0] for part in bout])
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
             return None
         # Most bouts turn about the lift axis itself (the reps): told without the eigenvectors.
@@ -336,7 +352,7 @@ class _OffAxisBouts:
             self._line, self._bouts = None, 0
             self._check_sign(bout, gyr, angle)
             return None
-        acc = np.concatenate([part.acc_mps2 for part in bout])
+        acc = _rows([part[1] for part in bout])
         pre = acc[: self._end_n].mean(axis=0)
         rate = gyr @ axis
         turned = np.cumsum(rate) / self._rate_hz
@@ -369,12 +385,14 @@ class _OffAxisBouts:
         """The last bouts that told the sign told the other one (see the module)."""
         return self._against >= SIGN_AGAINST_BOUTS
 
-    def _check_sign(self, bout: list[SensorSamples], gyr: FloatArray, angle: AxisAngle) -> None:
+    def _check_sign(
+        self, bout: list[tuple[FloatArray, FloatArray]], gyr: FloatArray, angle: AxisAngle
+    ) -> None:
         """Count the bout's vote on the sign, if it has one (see the module)."""
         if self._agreed >= SIGN_CONFIRMED_BOUTS:
             return
         up = angle.rest.up
-        acc = np.concatenate([part.acc_mps2 for part in bout])
+        acc = _rows([part[1] for part in bout])
         start = acc[: self._end_n].mean(axis=0)
         if float(start @ up) < math.cos(math.radians(REST_POSE_DEG)) * float(np.linalg.norm(start)):
             return  # the rest's gravity is the bout's at its start only from the rest's pose
@@ -412,9 +430,11 @@ class _Relearning:
 
     def __init__(self, rest: RestReference, rate_hz: float, end_n: int) -> None:
         self.rest = rest
+        self._bias = Offset(rest.gyro_bias_rps)
         self._rate_hz = rate_hz
         self._end_n = end_n
         self._held: list[SensorSamples] = []
+        self._held_from: list[int] = []  # where each of them starts, in those held
         self.held_count = 0
         self._quiet = end_n  # slow samples in a row at the end of those held: no bout open
         self._bout_from = 0  # where the open bout started (its first fast sample), in those held
@@ -432,9 +452,10 @@ class _Relearning:
         n = len(samples)
         base = self.held_count
         self._held.append(samples)
+        self._held_from.append(base)
         self.held_count += n
-        gyr = samples.gyr_rps - self.rest.gyro_bias_rps
-        moving = c_einsum("ij,ij->i", gyr, gyr) > _BOUT_SQUARED
+        gyr = self._bias.from_rows(samples.gyr_rps)
+        moving = squared_norms(gyr) > _BOUT_SQUARED
         idx = np.arange(n)
         quiet = idx - np.maximum.accumulate(np.where(moving, idx, -1 - self._quiet))
         before = np.concatenate(([self._quiet], quiet[:-1]))
@@ -466,12 +487,18 @@ class _Relearning:
     def _judge(self, end: int, old_axis: FloatArray | None) -> FloatArray | None:
         """Judge the bout that ended at held sample `end`; the signed axis, once two joint
         bouts in a row agree on its line and two from the rest's pose on which way is up."""
-        held = SensorSamples.concatenate(self._held)
         first = max(self._bout_from - self._end_n, 0)  # with the slow samples before it
-        gyr = held.gyr_rps[first : end + 1] - self.rest.gyro_bias_rps
+        # The blocks that hold the bout, joined (not all those held: a live hold has hundreds).
+        k = bisect.bisect_right(self._held_from, first) - 1
+        parts = self._held[k:]
+        lo, hi = first - self._held_from[k], end + 1 - self._held_from[k]
+        gyr_rows = parts[0].gyr_rps if len(parts) == 1 else np.concatenate([p.gyr_rps for p in parts])
+        gyr = self._bias.from_rows(np.ascontiguousarray(gyr_rows[lo:hi]))
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
             return None
-        acc = held.acc_mps2[first : end + 1]
+        acc = np.ascontiguousarray(
+            (parts[0].acc_mps2 if len(parts) == 1 else np.concatenate([p.acc_mps2 for p in parts]))[lo:hi]
+        )
         pre = acc[: max(self._bout_from - first, 1)].mean(axis=0)
         at_rest = float(pre @ self.rest.up) > math.cos(math.radians(REST_POSE_DEG)) * float(
             np.linalg.norm(pre)
@@ -499,6 +526,12 @@ class _Relearning:
             return None
         signed = self._vote * self._line
         return np.asarray(signed / float(np.linalg.norm(signed)), dtype=np.float64)
+
+
+def _rows(parts: list[FloatArray]) -> FloatArray:
+    """Rows kept in parts, as one array in C order (as `np.concatenate` gives them: the same
+    sums whatever the blocks), a copy only if they are not one such part."""
+    return np.ascontiguousarray(parts[0]) if len(parts) == 1 else np.concatenate(parts)
 
 
 def _at_pose(up: FloatArray, rest_up: FloatArray) -> bool:

@@ -30,7 +30,7 @@ class Tremor:
     def __init__(self, rate_hz: float) -> None:
         b, a = butter(2, min(HIGH_PASS_HZ, 0.4 * rate_hz), btype="highpass", fs=rate_hz)
         self._b, self._a = np.asarray(b, dtype=np.float64), np.asarray(a, dtype=np.float64)
-        self._zi = np.zeros((2, 3))
+        self._zi = np.zeros((3, 2))  # per axis of the gyro (filtered as rows: see `update`)
         self._smooth = float(np.exp(-1.0 / (SMOOTH_S * rate_hz)))
         self._smooth_b = np.array([1.0 - self._smooth])
         self._smooth_a = np.array([1.0, -self._smooth])
@@ -40,8 +40,11 @@ class Tremor:
 
     def update(self, gyr_rps: FloatArray) -> FloatArray:
         """Tremor ratio of each sample (dimensionless; about 1 for a leg at rest)."""
-        high, self._zi = linear_filter(self._b, self._a, gyr_rps, self._zi, axis=0)
-        power_in = np.add.reduce(high**2, axis=1)
+        # Each axis filtered as a row, and the squares added as `np.add.reduce(axis=1)` adds
+        # them (in order): the same numbers as filtering the columns, at half the cost.
+        high, self._zi = linear_filter(self._b, self._a, gyr_rps.T, self._zi)
+        square = high * high
+        power_in = square[0] + square[1] + square[2]
         zi = np.array([self._smooth * power_in[0]]) if self._smooth_zi is None else self._smooth_zi
         power, self._smooth_zi = linear_filter(self._smooth_b, self._smooth_a, power_in, zi)
         # The floor only counts once the smoothing has settled (its first values are transients).

@@ -1,4 +1,5 @@
-"""dsp._geometry: the quick principal-axis test against the eigenvectors."""
+"""dsp._geometry: the quick principal-axis test against the eigenvectors; the fast row
+sums and offsets against the numpy expressions whose numbers they must give."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from dsp._geometry import principal_axis, surely_within
+from dsp._geometry import EINSUM_ROWS, Offset, principal_axis, squared_norms, surely_within
 
 
 def _bout(rng: np.random.Generator, direction: np.ndarray, off_deg: float, noise: float) -> np.ndarray:
@@ -50,3 +51,31 @@ def test_surely_within_at_the_boundary_of_a_rank_one_spread() -> None:
 def test_surely_within_checks_its_limit() -> None:
     with pytest.raises(ValueError, match="0 to 45"):
         surely_within(np.ones((3, 3)), np.array([1.0, 0.0, 0.0]), 50.0)
+
+
+def _bits(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x).view(np.uint64)
+
+
+@pytest.mark.parametrize("rows", [0, 1, EINSUM_ROWS, EINSUM_ROWS + 1, 3000])
+def test_squared_norms_gives_einsums_numbers(rows: int) -> None:
+    rng = np.random.default_rng(rows)
+    for _ in range(20):
+        # Magnitudes that differ by orders make any other order of the additions show.
+        v = rng.normal(size=(rows + 1, 3)) * 10.0 ** rng.integers(-6, 4, size=(rows + 1, 3))
+        for part in (v[1:], v[:, ::-1]):  # rows stored contiguously, and not
+            np.testing.assert_array_equal(
+                _bits(squared_norms(part)), _bits(np.einsum("ij,ij->i", part, part))
+            )
+
+
+def test_offset_gives_the_broadcast_difference_whatever_the_blocks() -> None:
+    rng = np.random.default_rng(3)
+    vector = rng.normal(size=3)
+    offset = Offset(vector)
+    for rows in [0, 4, 1, 3000, 7, Offset.MAX_ROWS + 5, 20]:
+        v = rng.normal(size=(rows, 3))
+        for part in (v, v[:, ::-1]):
+            got = offset.from_rows(part)
+            assert got.shape == part.shape
+            np.testing.assert_array_equal(_bits(got), _bits(part - vector))
