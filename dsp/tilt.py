@@ -191,6 +191,7 @@ class TiltEpisodes:
         self._first_s = math.inf  # the time of the first sample kept
         self._last_s = -math.inf
         self._open: TiltEpisode | None = None
+        self._open_peak_deg = -math.inf  # the open episode's peak so far (its own, at the onset)
         self._last_onset_s = -math.inf
         self._last_end_s = -math.inf
 
@@ -212,8 +213,7 @@ class TiltEpisodes:
         else:
             quiet = not any_of(tilt_deg < self.threshold_deg - HYSTERESIS_DEG)
             if quiet:  # the open episode goes on through the block
-                peak = max(self._open.peak_deg, float(tilt_deg.max()))
-                self._open = TiltEpisode(**{**self._open.__dict__, "peak_deg": peak})
+                self._open_peak_deg = max(self._open_peak_deg, float(tilt_deg.max()))
         if quiet:  # the usual case: no crossing, and the history's views not needed
             self._drop_old()
             return out
@@ -237,13 +237,14 @@ class TiltEpisodes:
                     float(self._x[j]),
                 )
                 out.append(self._open)
+                self._open_peak_deg = self._open.peak_deg
                 i = j + 1
             else:
                 under = (self._x[i:] < self.threshold_deg - HYSTERESIS_DEG).nonzero()[0]
                 stop = i + int(under[0]) if under.size else self._t.size
-                peak = max(self._open.peak_deg, float(self._x[i:stop].max()) if stop > i else -math.inf)
+                peak = max(self._open_peak_deg, float(self._x[i:stop].max()) if stop > i else -math.inf)
                 if not under.size:
-                    self._open = TiltEpisode(**{**self._open.__dict__, "peak_deg": peak})
+                    self._open_peak_deg = peak
                     break
                 end_s = _cross(self._t, self._x, stop - 1, self.threshold_deg - HYSTERESIS_DEG)
                 self._last_end_s = end_s
