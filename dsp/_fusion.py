@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._history import with_room
-from dsp._quick import all_of, any_of, interp, interp_at
-from dsp._tilt_sign import EXCURSION_DEG, TURNS_WINDOW_S, LegsAt, PelvisSign, SignedTilt
+from dsp._quick import all_of, interp, interp_at
+from dsp._tilt_sign import EXCURSION_DEG, LegsAt, PelvisSign, SignedTilt
 from dsp.events import Event, Phase, Rep, SetDone, TiltOnset, TiltRecovered
 from dsp.lift import AngleTrack
 from dsp.reps import LegRep
@@ -187,23 +187,15 @@ class Fusion:
         self._raw.add(track.time_s, track.tilt_deg)
         return self._release()
 
-    def _legs_at(self, t: FloatArray, excursion: bool) -> LegsAt:
-        """Every leg's angle, its change over the last TURNS_WINDOW_S (only looked at in an
-        `excursion`: left at zero without one) and its rate at times t."""
-        now, moved, rate = [], [], []
-        zeros = np.zeros(t.shape[0])
+    def _legs_at(self, t: FloatArray) -> LegsAt:
+        """Every leg's rate at times t, and its angle series (looked up where it is read)."""
+        rates, angles = [], []
         for leg in self.legs:
             angle, speed = self._angle[leg], self._rate[leg]
-            angle_now = angle_moved = zeros
-            if len(angle):
-                angle_t, angle_x = angle.t, angle.x
-                angle_now = interp_at(t, angle_t, angle_x)
-                if excursion:
-                    angle_moved = angle_now - interp_at(t - TURNS_WINDOW_S, angle_t, angle_x)
-            now.append(angle_now)
-            moved.append(angle_moved)
-            rate.append(interp_at(t, speed.t, speed.x) if len(speed) else zeros)
-        return LegsAt(_rows(now), _rows(moved), _rows(rate))
+            # Views, which stay valid: the buffers are never written over.
+            angles.append((angle.t, angle.x) if len(angle) else None)
+            rates.append(interp_at(t, speed.t, speed.x) if len(speed) else np.zeros(t.shape[0]))
+        return LegsAt(t, _rows(rates), angles)
 
     def _signed_tilt(self, final: bool) -> None:
         """Pass on the pelvis samples whose sign is known, and find their episodes."""
@@ -224,7 +216,7 @@ class Fusion:
         waiting.drop(covered)
         if self.legs:
             out = np.abs(raw) >= EXCURSION_DEG
-            signed = self._pelvis_sign.update(t, raw, self._legs_at(t, any_of(out)), out)
+            signed = self._pelvis_sign.update(t, raw, self._legs_at(t), out)
         else:
             signed = SignedTilt.known(t, raw)
         if final:

@@ -34,10 +34,11 @@ import numpy as np
 import numpy.typing as npt
 
 from dsp._geometry import differences
-from dsp._quick import any_of
+from dsp._quick import any_of, interp, interp_at
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
 
 EVIDENCE_LEG_DPS = 10.0
 """Only legs moving faster than this give rate evidence, deg/s."""
@@ -71,22 +72,46 @@ LEGS_RISING_DPS = 5.0
 degrees); slower, they are settling into position (a few deg/s), deg/s."""
 HOLD_S = 5.0
 """Longest an excursion waits for the sign, s."""
+SPARSE_LOOKUP_MIN = 256
+"""Blocks of at least this many pelvis samples look the legs' angle up only where it is read
+(a lookup costs tens of nanoseconds a sample; picking the samples out, a few microseconds
+a block: a live block's few samples are looked up whole)."""
 
 
-@dataclass(frozen=True)
 class LegsAt:
-    """The legs at the pelvis's sample times: one row per leg, one column per sample.
+    """The legs beside a block of pelvis samples: their lift rate at each sample (one row per
+    leg, one column per sample), and their lift angle looked up only where it is read (where
+    they move fast, where an excursion starts): most samples' never is.
 
-    Attributes:
-        angle_deg: lift angle.
-        moved_deg: lift angle minus that `TURNS_WINDOW_S` earlier (only read where the
-            pelvis is `EXCURSION_DEG` or more from its baseline).
-        rate_dps: lift rate.
+    Args:
+        time_s: the pelvis's sample times.
+        rate_dps: each leg's lift rate at them.
+        angles: each leg's lift angle series (times, degrees), None for a leg that has sent
+            none (its angle is taken as 0).
     """
 
-    angle_deg: FloatArray
-    moved_deg: FloatArray
-    rate_dps: FloatArray
+    def __init__(
+        self, time_s: FloatArray, rate_dps: FloatArray, angles: list[tuple[FloatArray, FloatArray] | None]
+    ) -> None:
+        self.time_s = time_s
+        self.rate_dps = rate_dps
+        self.angles = angles
+
+    def angle_deg(self, columns: IntArray | None = None) -> FloatArray:
+        """The legs' lift angle at these samples (all, by default): one row per leg."""
+        t = self.time_s if columns is None else self.time_s[columns]
+        rows = [np.zeros(t.shape[0]) if a is None else interp_at(t, a[0], a[1]) for a in self.angles]
+        return rows[0].reshape(1, -1) if len(rows) == 1 else np.stack(rows)
+
+    def position(self, k: int) -> tuple[FloatArray, FloatArray]:
+        """Each leg's lift angle at sample k, and how far it moved over the `TURNS_WINDOW_S`
+        before (its angle then minus its angle `TURNS_WINDOW_S` earlier)."""
+        t = float(self.time_s[k])
+        now = [0.0 if a is None else interp(t, a[0], a[1]) for a in self.angles]
+        before = [0.0 if a is None else interp(t - TURNS_WINDOW_S, a[0], a[1]) for a in self.angles]
+        angle = np.array(now)
+        # A leg with no angle series has not moved (0.0, as 0.0 - 0.0 is).
+        return angle, angle - np.array(before)
 
 
 @dataclass(frozen=True)
@@ -234,7 +259,13 @@ class PelvisSign:
         fast = np.abs(rate) >= EVIDENCE_LEG_DPS
         if not any_of(fast):  # most blocks: the legs held or slow (their angle not looked at)
             return 0.0
-        moving = fast & (legs.angle_deg <= EVIDENCE_MAX_DEG)
+        any_fast: BoolArray = fast[0, :] if rate.shape[0] == 1 else np.logical_or.reduce(fast, axis=0)
+        columns = any_fast.nonzero()[0]
+        if columns.size == any_fast.size or any_fast.size < SPARSE_LOOKUP_MIN:
+            moving = fast & (legs.angle_deg() <= EVIDENCE_MAX_DEG)
+        else:  # the same, the angle looked up only where a leg is fast
+            moving = np.zeros_like(fast)
+            moving[:, columns] = fast[:, columns] & (legs.angle_deg(columns) <= EVIDENCE_MAX_DEG)
         if not any_of(moving):
             return 0.0
         step = differences(raw_deg, previous)
@@ -259,7 +290,7 @@ class PelvisSign:
         before = np.concatenate(([was_out], out[:-1]))
         votes = np.zeros(raw_deg.size)
         for k in (out & ~before).nonzero()[0].tolist():
-            anterior = _anterior_by_position(legs.angle_deg[:, k], legs.moved_deg[:, k], legs.rate_dps[:, k])
+            anterior = _anterior_by_position(*legs.position(k), legs.rate_dps[:, k])
             if anterior:
                 votes[k] = -anterior * float(np.sign(raw_deg[k]))
         return votes

@@ -104,10 +104,12 @@ class PostureWatch:
             self._upright_start = False
             self._run = self.window  # the rest just found is still
             self._recent = _Recent()
+            acc = np.tile(rest.up * STANDARD_GRAVITY_MPS2, (self.window, 1))
             self._recent.add(
                 np.full(self.window, rest.time_s),
-                np.tile(rest.up * STANDARD_GRAVITY_MPS2, (self.window, 1)),
+                acc,
                 np.zeros((self.window, 3)),
+                np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2),
             )
             self._moved_from_s = None
             self._tell("supine", rest.time_s, rest.time_s, events)
@@ -119,12 +121,11 @@ class PostureWatch:
         new_acc = samples.acc_mps2[first :: self.every]
         new_gyr = samples.gyr_rps[first :: self.every] - rest.gyro_bias_rps
         n = new_time.size
-        off = self._recent.add(new_time, new_acc, new_gyr)
         joined = np.concatenate((new_gyr, new_acc))
         norms = np.sqrt(c_einsum("ij,ij->i", joined, joined))  # row_norms, one call for both
-        still = (norms[:n] < 0.5 * STILL_GYRO_RPS) & (
-            np.abs(norms[n:] - STANDARD_GRAVITY_MPS2) < STILL_ACC_MPS2
-        )
+        off_g = np.abs(norms[n:] - STANDARD_GRAVITY_MPS2)
+        off = self._recent.add(new_time, new_acc, new_gyr, off_g)
+        still = (norms[:n] < 0.5 * STILL_GYRO_RPS) & (off_g < STILL_ACC_MPS2)
         restart = self._restarts(new_time)
         if all_of(still) and restart is None:
             # The usual block at rest (or coming to it): one still run goes on, nothing moves.
@@ -160,13 +161,14 @@ class PostureWatch:
     def _settle(self, off: int, moves: list[int], rests: list[int], events: list[PostureChanged]) -> None:
         """Movements and rests at these new samples (indices from `off`), in time order, and a
         movement's start measured once it has gone on long enough."""
-        time_s, acc, gyr = self._recent.time_s, self._recent.acc, self._recent.gyr
+        time_s, acc, gyr, off_g = self._recent.time_s, self._recent.acc, self._recent.gyr, self._recent.off_g
         for i, rests_here in [
             *sorted([(i, False) for i in moves] + [(i, True) for i in rests]),
             (None, False),
         ]:
             j = time_s.size if i is None else off + i
-            self._measure_start(time_s[:j], acc[:j], gyr[:j], events)
+            if self._moved_from_s is not None and not self._start_measured:
+                self._measure_start(time_s[:j], acc[:j], gyr[:j], off_g[:j], events)
             if i is None:
                 break
             if not rests_here:
@@ -175,25 +177,35 @@ class PostureWatch:
                 self._start_measured = False
             elif self._moved_from_s is not None:
                 start_s = max(self._moved_from_s, time_s[j] - MEASURED_S - STILL_S)
-                first = min(int(np.searchsorted(time_s, start_s)), j - self.window + 1)
-                self._judge(time_s[first : j + 1], acc[first : j + 1], gyr[first : j + 1], events)
+                first = min(int(time_s.searchsorted(start_s)), j - self.window + 1)
+                self._judge(
+                    time_s[first : j + 1],
+                    acc[first : j + 1],
+                    gyr[first : j + 1],
+                    off_g[first : j + 1],
+                    events,
+                )
                 self._moved_from_s = None
 
     def _measure_start(
-        self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
+        self,
+        time_s: FloatArray,
+        acc: FloatArray,
+        gyr: FloatArray,
+        off_g: FloatArray,
+        events: list[PostureChanged],
     ) -> None:
         """A movement still under way `MEASURED_S` after it left a rest: how far did it rise so
         far? (A body that jumped to a bar swings there and may not come to rest for a long
-        time.) Later measurements start from here."""
-        if self._moved_from_s is None or self._start_measured:
-            return
-        k = int(np.searchsorted(time_s, self._moved_from_s + MEASURED_S))
+        time.) Later measurements start from here. (Asked while one is not yet measured.)"""
+        assert self._moved_from_s is not None
+        k = int(time_s.searchsorted(self._moved_from_s + MEASURED_S))
         if k >= time_s.size:
             return
-        first = int(np.searchsorted(time_s, self._moved_from_s))
+        first = int(time_s.searchsorted(self._moved_from_s))
         self._start_measured = True
         self._moved_from_s = float(time_s[k])
-        if float(np.abs(row_norms(acc[first : k + 1]) - STANDARD_GRAVITY_MPS2).max()) <= BRISK_MPS2:
+        if float(off_g[first : k + 1].max()) <= BRISK_MPS2:
             return
         measured = _rise(
             time_s[first : k + 1], acc[first : k + 1], gyr[first : k + 1], self._up_before, at_end=False
@@ -203,17 +215,23 @@ class PostureWatch:
 
     def _measured_samples(self, time_s: FloatArray) -> int:
         """Samples covering the last `MEASURED_S + STILL_S`: what a judgement may look back on."""
-        first = int(np.searchsorted(time_s, time_s[-1] - MEASURED_S - STILL_S, side="left"))
+        first = int(time_s.searchsorted(time_s[-1] - MEASURED_S - STILL_S, side="left"))
         return time_s.size - max(first - 1, 0)
 
     def _judge(
-        self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, events: list[PostureChanged]
+        self,
+        time_s: FloatArray,
+        acc: FloatArray,
+        gyr: FloatArray,
+        off_g: FloatArray,
+        events: list[PostureChanged],
     ) -> None:
         """The pelvis has just come to rest: the samples run from the last still one before
-        the movement (or `MEASURED_S` before the rest), and the last `window` are still."""
+        the movement (or `MEASURED_S` before the rest), and the last `window` are still;
+        `off_g`, how far each |acc| is from 1 g."""
         assert self._baseline is not None
         up = _mean_row(acc[-self.window :])
-        brisk = float(np.abs(row_norms(acc) - STANDARD_GRAVITY_MPS2).max()) > BRISK_MPS2
+        brisk = float(off_g.max()) > BRISK_MPS2
         measured = _rise(time_s, acc, gyr, up, at_end=True) if brisk else None
         tipped = _angle_deg(self._baseline.up, up) > UPRIGHT_DEG
         step = 0 if measured is None else _level_step(measured[0])
@@ -256,6 +274,7 @@ class _Recent:
         self._t = np.zeros(0)
         self._acc = np.zeros((0, 3))
         self._gyr = np.zeros((0, 3))
+        self._off_g = np.zeros(0)
         self._start = 0
         self._end = 0
 
@@ -274,21 +293,28 @@ class _Recent:
     def gyr(self) -> FloatArray:
         return self._gyr[self._start : self._end]
 
-    def add(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> int:
+    @property
+    def off_g(self) -> FloatArray:
+        """How far each sample's |acc| is from 1 g, m/s^2 (worked out once, as it arrives)."""
+        return self._off_g[self._start : self._end]
+
+    def add(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray, off_g: FloatArray) -> int:
         """Append samples; returns how many were kept before them."""
         end = self._end + time_s.size
         if end > self._t.size:
             kept = self._end - self._start
             size = max(2 * (kept + time_s.size), MIN_ROOM)
-            self._t, self._acc, self._gyr = (
+            self._t, self._acc, self._gyr, self._off_g = (
                 with_room(self.time_s, size),
                 with_room(self.acc, size),
                 with_room(self.gyr, size),
+                with_room(self.off_g, size),
             )
             self._start, self._end, end = 0, kept, kept + time_s.size
         self._t[self._end : end] = time_s
         self._acc[self._end : end] = acc
         self._gyr[self._end : end] = gyr
+        self._off_g[self._end : end] = off_g
         self._end = end
         return end - time_s.size - self._start
 

@@ -191,6 +191,7 @@ class TiltEpisodes:
         self._first_s = math.inf  # the time of the first sample kept
         self._last_s = -math.inf
         self._open: TiltEpisode | None = None
+        self._open_peak_deg = -math.inf  # the open episode's peak so far (its own, at the onset)
         self._last_onset_s = -math.inf
         self._last_end_s = -math.inf
 
@@ -212,8 +213,7 @@ class TiltEpisodes:
         else:
             quiet = not any_of(tilt_deg < self.threshold_deg - HYSTERESIS_DEG)
             if quiet:  # the open episode goes on through the block
-                peak = max(self._open.peak_deg, float(tilt_deg.max()))
-                self._open = TiltEpisode(**{**self._open.__dict__, "peak_deg": peak})
+                self._open_peak_deg = max(self._open_peak_deg, float(tilt_deg.max()))
         if quiet:  # the usual case: no crossing, and the history's views not needed
             self._drop_old()
             return out
@@ -237,13 +237,14 @@ class TiltEpisodes:
                     float(self._x[j]),
                 )
                 out.append(self._open)
+                self._open_peak_deg = self._open.peak_deg
                 i = j + 1
             else:
                 under = (self._x[i:] < self.threshold_deg - HYSTERESIS_DEG).nonzero()[0]
                 stop = i + int(under[0]) if under.size else self._t.size
-                peak = max(self._open.peak_deg, float(self._x[i:stop].max()) if stop > i else -math.inf)
+                peak = max(self._open_peak_deg, float(self._x[i:stop].max()) if stop > i else -math.inf)
                 if not under.size:
-                    self._open = TiltEpisode(**{**self._open.__dict__, "peak_deg": peak})
+                    self._open_peak_deg = peak
                     break
                 end_s = _cross(self._t, self._x, stop - 1, self.threshold_deg - HYSTERESIS_DEG)
                 self._last_end_s = end_s
@@ -270,19 +271,17 @@ class TiltEpisodes:
         """Onset of the episode that crossed the threshold at sample j (see ONSET_LEVELS_DEG)."""
         # No further back than ONSET_LOOKBACK_S (less than the history kept): the same
         # onset however the samples came.
-        lo = int(np.searchsorted(self._t, self._t[j] - ONSET_LOOKBACK_S))
+        lo = int(self._t.searchsorted(self._t[j] - ONSET_LOOKBACK_S))
         crossings = []
         for level in ONSET_LEVELS_DEG:
-            below = np.flatnonzero(self._x[lo:j] < level)
-            crossings.append(
-                _cross(self._t, self._x, lo + int(below[-1]), level) if below.size else float(self._t[lo])
-            )
+            below = _last_under(self._x, lo, j, level)
+            crossings.append(_cross(self._t, self._x, below, level) if below >= 0 else float(self._t[lo]))
         (t1, t2), (l1, l2) = crossings, ONSET_LEVELS_DEG
         r = float((l1 / l2) ** (1 / ONSET_POWER))
         # Not before the tilt was last at its baseline (rising from a curl, it passes through).
-        at_base = np.flatnonzero(self._x[lo:j] <= 0.0)
-        base_s = _cross(self._t, self._x, lo + int(at_base[-1]), 0.0) if at_base.size else float(self._t[lo])
-        if at_base.size and self._held(lo + int(at_base[-1]), t1):
+        at_base = _last_under(self._x, lo, j, 0.0, strict=False)
+        base_s = _cross(self._t, self._x, at_base, 0.0) if at_base >= 0 else float(self._t[lo])
+        if at_base >= 0 and self._held(at_base, t1):
             # Held off its baseline since it left it: control was lost then, and an episode
             # that began since (and fell back to the hold) began the same loss of control.
             return self._last_onset_s if self._last_onset_s >= base_s else base_s
@@ -314,6 +313,26 @@ class TiltEpisodes:
             and float(held.max() - held.min()) <= HELD_BAND_DEG
             and float(held[:half].mean() - held[half:].mean()) < HELD_FALL_DEG
         )
+
+
+LAST_UNDER_FIRST_LOOK = 64
+"""Samples `_last_under` looks at first (a tilt crossing its onset levels crosses them a
+fraction of a second before the threshold); each further look is four times longer."""
+
+
+def _last_under(x: FloatArray, lo: int, hi: int, level: float, *, strict: bool = True) -> int:
+    """The last index in [lo, hi) where x is under `level` (at most, unless `strict`); -1 if
+    none is. Looked for backwards, a stretch at a time: the comparison of the whole lookback
+    would cost as much as the rest of an onset."""
+    stop, size = hi, LAST_UNDER_FIRST_LOOK
+    while stop > lo:
+        start = max(lo, stop - size)
+        part = x[start:stop]
+        under = (part < level if strict else part <= level).nonzero()[0]
+        if under.size:
+            return start + int(under[-1])
+        stop, size = start, 4 * size
+    return -1
 
 
 def _cross(t: FloatArray, x: FloatArray, k: int, level: float) -> float:

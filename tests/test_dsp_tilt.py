@@ -34,7 +34,7 @@ from dsp.events import (
     event_dict,
 )
 from dsp.settings import Settings
-from dsp.tilt import HYSTERESIS_DEG, ONSET_POWER, TiltEpisode, TiltEpisodes
+from dsp.tilt import HYSTERESIS_DEG, ONSET_POWER, TiltEpisode, TiltEpisodes, _last_under
 
 FloatArray = npt.NDArray[np.float64]
 THRESHOLD_DEG = 5.0
@@ -453,3 +453,22 @@ def test_event_dict_of_a_rep_adds_its_tempo() -> None:
     assert out["flags"] == ["swing"]
     assert out["max_anterior_tilt_deg"] is None
     assert "tempo" not in event_dict(ALL_EVENTS[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([-1.0, 0.0, 0.5, 1.0, 3.0]), min_size=0, max_size=400),
+    st.integers(0, 400),
+    st.integers(0, 400),
+    st.sampled_from([0.0, 0.5, 2.0]),
+    st.booleans(),
+)
+def test_the_last_sample_under_a_level_is_found_looking_back_a_stretch_at_a_time(
+    values: list[float], lo: int, hi: int, level: float, strict: bool
+) -> None:
+    # Stretches of 64, 256, ... samples back from hi: the same index as looking at all of them.
+    x = np.array(values)
+    lo, hi = min(lo, x.size), min(hi, x.size)
+    part = x[lo:hi]
+    under = np.flatnonzero(part < level if strict else part <= level)
+    assert _last_under(x, lo, hi, level, strict=strict) == (lo + int(under[-1]) if under.size else -1)

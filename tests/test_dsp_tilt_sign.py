@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from dsp._tilt_sign import (
     EXCURSION_DEG,
     HOLD_S,
-    TURNS_WINDOW_S,
     LegsAt,
     PelvisSign,
     SignedTilt,
@@ -34,11 +33,9 @@ def ramp(points: list[tuple[float, float]], t: FloatArray) -> FloatArray:
 
 
 def legs_from(t: FloatArray, angles: list[FloatArray]) -> LegsAt:
-    """The legs' angle, change over the turns window and rate at t, from their angle series."""
-    angle = np.array(angles)
-    before = np.array([np.interp(t - TURNS_WINDOW_S, t, a) for a in angles])
+    """The legs' rate at t, and their angle series."""
     rate = np.array([np.gradient(a, t) for a in angles])
-    return LegsAt(angle, angle - before, rate)
+    return LegsAt(t, rate, [(t, a) for a in angles])
 
 
 def run(t: FloatArray, raw: FloatArray, legs: LegsAt, cuts: list[int] | None = None) -> SignedTilt:
@@ -47,7 +44,7 @@ def run(t: FloatArray, raw: FloatArray, legs: LegsAt, cuts: list[int] | None = N
     edges = [0, *sorted(set(cuts or [])), t.size]
     out = SignedTilt.known(np.zeros(0), np.zeros(0))
     for a, b in itertools.pairwise(edges):
-        part = LegsAt(legs.angle_deg[:, a:b], legs.moved_deg[:, a:b], legs.rate_dps[:, a:b])
+        part = LegsAt(t[a:b], legs.rate_dps[:, a:b], legs.angles)
         out = out.then(sign.update(t[a:b], raw[a:b], part))
     return out.then(sign.flush(float(t[-1])))
 
