@@ -76,22 +76,35 @@ class Offset:
         return (rows.reshape(size) - self._repeated[:size]).reshape(rows.shape)
 
 
-EINSUM_ROWS = 32
-"""Up to this many rows, `squared_norms` calls einsum (cheaper to call than three ufuncs)."""
-
-
-def squared_norms(v: FloatArray) -> FloatArray:
-    """Squared length of each row of `v` (n, 3): `np.einsum("ij,ij->i", v, v)`'s numbers.
-    einsum calls its kernel once a row: beyond a few dozen rows, whole-column ufuncs cost
-    a tenth of that. They add the squares in the kernel's order (its vector sum adds the
-    halves of [x^2, y^2, z^2, 0]: (x^2 + z^2) + y^2), for rows stored contiguously."""
-    if v.shape[0] <= EINSUM_ROWS or not v.flags.c_contiguous:
-        out: FloatArray = c_einsum("ij,ij->i", v, v)
-        return out
+def _by_columns(v: FloatArray) -> FloatArray:
     square = v * v
     out = square[:, 0] + square[:, 2]
     out += square[:, 1]
     return out
+
+
+def _einsum_adds_as_columns() -> bool:
+    """Whether einsum's row sums of squares are `_by_columns`' numbers on this machine: they
+    are where its vector kernel adds the halves of [x^2, y^2, z^2, 0], (x^2 + z^2) + y^2."""
+    rng = np.random.default_rng(0)
+    # Magnitudes that differ by orders make any other order of the additions show.
+    v = rng.normal(size=(256, 3)) * 10.0 ** rng.integers(-6, 4, size=(256, 3))
+    return bool(np.array_equal(c_einsum("ij,ij->i", v, v), _by_columns(v)))
+
+
+EINSUM_ROWS = 32 if _einsum_adds_as_columns() else 0
+"""Up to this many rows, `squared_norms` calls einsum (cheaper to call than three ufuncs),
+where einsum gives the same numbers: a row's length then never depends on its block's size."""
+
+
+def squared_norms(v: FloatArray) -> FloatArray:
+    """Squared length of each row of `v` (n, 3), added as (x^2 + z^2) + y^2 for rows stored
+    contiguously (einsum's numbers elsewhere). einsum calls its kernel once a row: beyond a
+    few dozen rows, whole-column ufuncs cost a tenth of that."""
+    if v.shape[0] <= EINSUM_ROWS or not v.flags.c_contiguous:
+        out: FloatArray = c_einsum("ij,ij->i", v, v)
+        return out
+    return _by_columns(v)
 
 
 def row_norms(v: FloatArray) -> FloatArray:

@@ -57,16 +57,29 @@ def _bits(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x).view(np.uint64)
 
 
-@pytest.mark.parametrize("rows", [0, 1, EINSUM_ROWS, EINSUM_ROWS + 1, 3000])
-def test_squared_norms_gives_einsums_numbers(rows: int) -> None:
+@pytest.mark.parametrize("rows", [0, 1, 32, 33, 3000])
+def test_squared_norms_add_in_one_order_whatever_the_block(rows: int) -> None:
+    # Contiguous rows: (x^2 + z^2) + y^2 at any block size (einsum is used for short blocks
+    # only where it adds so), so a row's length does not depend on its block's size.
     rng = np.random.default_rng(rows)
     for _ in range(20):
         # Magnitudes that differ by orders make any other order of the additions show.
         v = rng.normal(size=(rows + 1, 3)) * 10.0 ** rng.integers(-6, 4, size=(rows + 1, 3))
-        for part in (v[1:], v[:, ::-1]):  # rows stored contiguously, and not
-            np.testing.assert_array_equal(
-                _bits(squared_norms(part)), _bits(np.einsum("ij,ij->i", part, part))
-            )
+        part = v[1:]
+        expected = (part[:, 0] * part[:, 0] + part[:, 2] * part[:, 2]) + part[:, 1] * part[:, 1]
+        np.testing.assert_array_equal(_bits(squared_norms(part)), _bits(expected))
+        strided = v[:, ::-1]
+        np.testing.assert_array_equal(
+            _bits(squared_norms(strided)), _bits(np.einsum("ij,ij->i", strided, strided))
+        )
+
+
+def test_squared_norms_use_einsum_for_short_blocks_only_where_it_adds_alike() -> None:
+    rng = np.random.default_rng(5)
+    v = rng.normal(size=(256, 3)) * 10.0 ** rng.integers(-6, 4, size=(256, 3))
+    by_columns = (v[:, 0] * v[:, 0] + v[:, 2] * v[:, 2]) + v[:, 1] * v[:, 1]
+    einsum_alike = bool(np.array_equal(np.einsum("ij,ij->i", v, v), by_columns))
+    assert (EINSUM_ROWS > 0) == einsum_alike
 
 
 def test_offset_gives_the_broadcast_difference_whatever_the_blocks() -> None:
