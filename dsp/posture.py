@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from dsp._geometry import differences, heights_m, row_norms
 from dsp._history import with_room
-from dsp._quick import all_of, c_einsum
+from dsp._quick import all_of
 from dsp._rest import STILL_GYRO_RPS, RestReference, still_runs
 from dsp._samples import STANDARD_GRAVITY_MPS2, SensorSamples
 from dsp.events import PostureChanged
@@ -122,7 +122,7 @@ class PostureWatch:
         new_gyr = samples.gyr_rps[first :: self.every] - rest.gyro_bias_rps
         n = new_time.size
         joined = np.concatenate((new_gyr, new_acc))
-        norms = np.sqrt(c_einsum("ij,ij->i", joined, joined))  # row_norms, one call for both
+        norms = row_norms(joined)  # one call for both
         off_g = np.abs(norms[n:] - STANDARD_GRAVITY_MPS2)
         off = self._recent.add(new_time, new_acc, new_gyr, off_g)
         still = (norms[:n] < 0.5 * STILL_GYRO_RPS) & (off_g < STILL_ACC_MPS2)
