@@ -205,22 +205,19 @@ class RepCounter:
         self._last_rep_stroke_s = max(rep.top_s, rep.bottom_s)
 
     def _on_stroke(self, stroke: Stroke) -> None:
-        # A leg that takes turns with the other (heel taps) waits through the other's rep:
-        # a rest is longer than the set's own rhythm too.
-        starts = self._rep_starts_s[-TYPICAL_OF - 1 :]
-        rhythm_s = _median([b - a for a, b in itertools.pairwise(starts)]) if len(starts) > 1 else 0.0
         if min(stroke.start_deg, stroke.end_deg) < LOWEST_DEG:
             return  # standing up, lying down again
         if stroke.hidden and not self._shaking_through(stroke.start_s, stroke.end_s):
             return  # a dead bug's leg is held off the floor, shaking; one lying still drifts
         if self._first is not None and stroke.start_s - self._first.end_s > MAX_HOLD_S:
             self._first = None  # held too long to be a rep's
+        reach = stroke.reach_deg  # asked for again and again below: a property, not a field
         still_s = stroke.start_s - self._last_stroke_end_s
         self._last_stroke_end_s = stroke.end_s
         first = self._first
         if (
             first is not None
-            and stroke.reach_deg < BACK_FRACTION * first.reach_deg
+            and reach < BACK_FRACTION * first.reach_deg
             and not _ends_near_start(first, stroke)
         ):
             return  # a bounce off the bottom, an adjustment: the rep goes on
@@ -232,17 +229,17 @@ class RepCounter:
         if (
             self._first is None
             and not self._may_confirm(stroke)
-            and stroke.start_s - last_rep_stroke_s > max(self.settings.set_rest_s, 1.5 * rhythm_s)
+            and stroke.start_s - last_rep_stroke_s > max(self.settings.set_rest_s, 1.5 * self._rhythm_s())
         ):
             # A new set, perhaps of another exercise: find out how it goes again.
             self._mode, self._first, self._full_roms, self._rep_starts_s = 0, None, [], []
         smallest = self._smallest_rep_deg()
-        if stroke.reach_deg < 0.5 * smallest:
+        if reach < 0.5 * smallest:
             return  # an adjustment at the top or the bottom
         if self._mode == 0:
             # A set's first rep leaves a leg that waited still (for the set to start); a
             # movement straight out of another one is still getting into position.
-            if stroke.reach_deg < smallest or still_s < DECIDE_AFTER_STILL_S:
+            if reach < smallest or still_s < DECIDE_AFTER_STILL_S:
                 return
             if stroke.direction > 0:
                 self._mode = 1
@@ -255,18 +252,25 @@ class RepCounter:
         if stroke.direction == self._mode:
             # A top-start rep leaves a held leg; one at rest is moving about (repositioning).
             held = self._mode > 0 or self._held_before(stroke.start_s)
-            self._first = stroke if stroke.reach_deg >= smallest and held else None
+            self._first = stroke if reach >= smallest and held else None
             return
         first, self._first = self._first, None
         if first is None or stroke.start_s - first.end_s > MAX_HOLD_S:
             return
         # Back a good part of the way (a partial rep comes back from about half way), or to
         # about where it started (a held leg may sag during a long hold, shortening the way).
-        back = stroke.reach_deg >= BACK_FRACTION * first.reach_deg or _ends_near_start(first, stroke)
+        back = reach >= BACK_FRACTION * first.reach_deg or _ends_near_start(first, stroke)
         if not back or not _rises_back(first, stroke) or not self._plausible(first, stroke):
             return
         self._pending = (first, stroke)
         self._rep_starts_s.append(first.start_s)
+
+    def _rhythm_s(self) -> float:
+        """The set's own rhythm: the median time between its last reps' starts (0 if not
+        known). A leg that takes turns with the other (heel taps) waits through the other's
+        rep: a rest is longer than that too."""
+        starts = self._rep_starts_s[-TYPICAL_OF - 1 :]
+        return _median([b - a for a, b in itertools.pairwise(starts)]) if len(starts) > 1 else 0.0
 
     def _may_be_fidget(self, rep: LegRep) -> bool:
         """A small rep by a leg that was resting before it: a leg at rest shifted, or a knee
@@ -309,7 +313,7 @@ class RepCounter:
             return False
         i0 = max(i0 - 1, 0)  # the smoothing undone needs the value before
         rate_hz = self._rate_hz or (i1 - i0 - 1) / max(float(self._t[i1 - 1] - self._t[i0]), 1e-9)
-        return float(np.median(unsmoothed(self._tremor[i0:i1], rate_hz))) > HELD_TREMOR
+        return _median_of(unsmoothed(self._tremor[i0:i1], rate_hz)) > HELD_TREMOR
 
     def _held_before(self, time_s: float) -> bool:
         tremor = self._tremor_between(time_s - HELD_BEFORE_S, time_s)
@@ -347,22 +351,34 @@ class RepCounter:
         the strokes moved the sensor clearly the other way from their turn. The double
         integral of a slow stroke drifts by as much as it measures: when one stroke is
         quick enough to trust (RISE_TRUSTED_S) and controlled, it decides."""
+        # Each stroke's rise is measured only where it decides (its double integral costs more
+        # than the rest of the rep).
         strokes = (first, second)
-        against = [-s.direction * self._rise_m(s) for s in strokes]
-        clear = [AGAINST_PER_RAD_M * math.radians(s.size_deg) for s in strokes]
         trusted = [
             s.end_s - s.start_s <= RISE_TRUSTED_S
             and 1 - SWING_PEAK_POSITION <= s.peak_position <= SWING_PEAK_POSITION
             for s in strokes
         ]
-        # NaN (not known) compares False: the shin's turn decides.
-        is_against = [a > AGAINST_TURN_M and a > c for a, c in zip(against, clear, strict=True)]
         if not any(trusted):
-            return all(is_against)
-        is_with = [-a > AGAINST_TURN_M and -a > c for a, c in zip(against, clear, strict=True)]
-        told = [t and x for t, x in zip(trusted, is_against, strict=True)]
-        denied = [t and w for t, w in zip(trusted, is_with, strict=True)]
-        return any(told) and not any(denied)
+            return all(self._against(s) > 0 for s in strokes)
+        told = False
+        for stroke, sure in zip(strokes, trusted, strict=True):
+            if sure:
+                way = self._against(stroke)
+                if way < 0:
+                    return False  # denied
+                told = told or way > 0
+        return told
+
+    def _against(self, stroke: Stroke) -> int:
+        """+1 where the stroke moved the sensor clearly the other way from its turn, -1 where
+        clearly its way, 0 if neither or not known (see `_lowered_on_the_turn_up`)."""
+        against = -stroke.direction * self._rise_m(stroke)
+        clear = AGAINST_PER_RAD_M * math.radians(stroke.size_deg)
+        # NaN (not known) compares False: the shin's turn decides.
+        if against > AGAINST_TURN_M and against > clear:
+            return 1
+        return -1 if -against > AGAINST_TURN_M and -against > clear else 0
 
     def _knees_only(self, first: Stroke, second: Stroke) -> bool:
         """Both controlled strokes moved the sensor against the shin's turn, but less than a
@@ -466,6 +482,21 @@ def _median(values: list[float]) -> float:
     return 0.0 + ordered[half] if len(ordered) % 2 else (0.0 + ordered[half - 1] + ordered[half]) / 2
 
 
+def _median_of(values: FloatArray) -> float:
+    """`np.median(values)` of a float array (not empty), the same number at a fraction of its
+    cost: the middle order statistics from numpy's partition, averaged as its mean has them."""
+    n = values.size
+    half = n // 2
+    kth = [half - 1, half, n - 1] if n % 2 == 0 else [half, n - 1]
+    ordered = values.copy()  # partitioned in place: `np.partition`'s wrapper costs more
+    ordered.partition(kth)
+    if math.isnan(ordered[-1]):  # numpy's partition places NaN last
+        return math.nan
+    if n % 2:
+        return float(ordered[half])
+    return (float(ordered[half - 1]) + float(ordered[half])) / 2
+
+
 def _lower_quartile(values: FloatArray) -> float:
     """`np.percentile(values, 25)` (not empty), the same number at a tenth of its cost: the
     two order statistics around it, interpolated as numpy does (from the nearer one)."""
@@ -476,9 +507,11 @@ def _lower_quartile(values: FloatArray) -> float:
         gamma = 1.0
     else:
         below = math.floor(at)
-        # numpy's partition (which places equal numbers, 0.0 and -0.0, as these indices have it).
-        ordered = np.partition(values, sorted({0, below, below + 1, n - 1}))
-        if np.isnan(ordered).any():
+        # numpy's partition (which places equal numbers, 0.0 and -0.0, as these indices have
+        # it), in place on a copy (`np.partition`'s wrapper costs more); NaN goes last.
+        ordered = values.copy()
+        ordered.partition(sorted({0, below, below + 1, n - 1}))
+        if math.isnan(ordered[-1]):
             return math.nan
         a, b, gamma = float(ordered[below]), float(ordered[below + 1]), at - below
     step = b - a

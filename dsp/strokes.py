@@ -1,11 +1,8 @@
 """Strokes: single movements of the leg in one direction, found on its lift velocity.
 
 A stroke starts when the lift speed passes `moving_dps` and is complete when the speed
-falls below a fifth of its peak. Its ends are then placed with hindsight: human reaching
-and lifting movements follow the minimum-jerk profile closely (Flash and Hogan 1985), in
-which the speed is a fifth of its peak at 12.8 % and 87.2 % of the movement. From the
-peak and those two crossings each end is extrapolated on its own side, so that a
-ballistic stroke (speeding up to an abrupt stop) is placed well too.
+falls below a fifth of its peak. Its ends are then placed with hindsight, on the
+minimum-jerk profile (`dsp._placing`).
 
 The detector runs on blocks of samples with its state carried over: the decisions are
 per sample, so any split of the same samples gives the same strokes.
@@ -24,19 +21,13 @@ from dsp._geometry import heights_m
 from dsp._height_rests import SMOOTH_S as _TRAILING_S
 from dsp._height_rests import first_rest
 from dsp._history import History
-from dsp._quick import all_of, any_of, correlate, interp
+from dsp._placing import EXTEND, PEAK_FRACTION, Kept, Placed, crossing, place
+from dsp._quick import all_of, any_of, correlate
 from dsp.lift import MAX_BRIDGED_GAP_S, AngleTrack
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 
-PEAK_FRACTION = 0.2
-"""A stroke's speed at its placed ends, as a fraction of its peak."""
-_MIN_JERK_AT_FRACTION = 0.1283
-"""Phase s where 16 s^2 (1 - s)^2 (minimum-jerk speed over its peak) equals PEAK_FRACTION."""
-_EXTEND = _MIN_JERK_AT_FRACTION / (0.5 - _MIN_JERK_AT_FRACTION)
-_COVERED_AT_FRACTION = 0.983
-"""Position of a minimum-jerk movement at phase 1 - _MIN_JERK_AT_FRACTION (10s^3 - 15s^4 + 6s^5)."""
 HISTORY_S = 15.0
 """Samples kept for looking back: longer than the slowest stroke."""
 SCAN_SAMPLES = 256
@@ -70,9 +61,6 @@ RISE_UNDER_TURN_DEG = 20.0
 scale and bias errors (1 % and 0.05 m/s^2 an axis) come through gravity differently as it
 turns, which over a slow stroke integrates to as much as a leg's whole movement (a heel tap
 lowered in 8 s, turning 45 degrees and 0.3 m down, measured 1.3 m)."""
-OVERLAP_S = 0.1
-"""A stroke placed to start this much before the last one's end, the same way, still started
-from rest (the placed ends of slow strokes are that uncertain)."""
 SMOOTH_S = 0.3
 """The sensor's acceleration is averaged over this long (three periods of a 10 Hz tremor)
 before it is integrated into a stroke's rise."""
@@ -85,12 +73,6 @@ AGAINST_RISE_M = 0.1
 """A stroke that moves the sensor this far the other way from the shin's turn is a dead bug's
 (the hip and the knee straighten together): the next may hardly turn the shin at all, and is
 looked for in the sensor's height (`dsp._height_rests`) until a stroke that is not a dead bug's."""
-LOST_CROSSING_S = 0.25
-"""Samples missing for longer than this where a stroke's speed passed a fifth of its peak
-leave that crossing unknown (a stroke's start placed a gap's length late read the shin's
-angle 4.6 degrees into the stroke, and its rise from there the wrong way). One packet lost
-at 25 Hz, four samples a packet, leaves 0.2 s between the samples on either side: the line
-across that is as good as the placing of a slow stroke's ends."""
 REANCHOR_S = 4.0
 """The height is integrated from a rest at most about this long ago (a rest found this long
 after the last becomes the next): its error grows with the length."""
@@ -273,6 +255,7 @@ class StrokeDetector:
 
     def _scan(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int:
         """Look at samples [i, stop); return where to go on."""
+        outer_stop = stop
         if self._rest_s is not None:
             # A dead bug's stroke that hardly turns the shin is looked for a step at a time (the
             # steps bound its search).
@@ -297,8 +280,9 @@ class StrokeDetector:
             self._open_at = j
             self._announced = False
             self._peak, self._peak_at = abs(v), j
-            return j
-        return self._follow(i, stop, found)
+            i = j
+        # `_follow` takes a step of SCAN_SAMPLES at most itself (a dead bug's search's step).
+        return self._follow(i, outer_stop, found)
 
     def _first(self, i: int, stop: int, test: tuple[int, float]) -> int:
         """The first sample in [i, stop) faster than `test[1]` (0 in `test[0]`: either way), or
@@ -323,8 +307,8 @@ class StrokeDetector:
         t = self._t
         # No leg moves one way for longer than the history: that is drift, not a stroke.
         stop = min(stop, i + SCAN_SAMPLES)
-        too_long_s = float(t[self._open_at]) + HISTORY_S
-        if float(t[stop - 1]) > too_long_s:
+        too_long_s = t.item(self._open_at) + HISTORY_S
+        if t.item(stop - 1) > too_long_s:
             limit = int(t.searchsorted(too_long_s, side="right"))
             if limit <= i:
                 self._open = 0
@@ -334,10 +318,10 @@ class StrokeDetector:
         speed = v if self._open > 0 else -v
         highest = np.maximum.accumulate(speed)
         if i != self._open_at:
-            highest = np.maximum(self._peak, highest)
+            np.maximum(highest, self._peak, out=highest)
         done = speed < PEAK_FRACTION * highest
         n = int(done.argmax())
-        if not done[n]:
+        if not done.item(n):
             n = speed.size
         if not self._announced:
             # The first sample faster than moving_dps is the first whose highest is.
@@ -345,9 +329,9 @@ class StrokeDetector:
             if k < n:
                 k += i
                 self._announced = True
-                found.append(StrokeStarted(self._open, float(t[k]) + self._delay_s, float(self._angle[k])))
+                found.append(StrokeStarted(self._open, t.item(k) + self._delay_s, self._angle.item(k)))
         if n:
-            top = float(highest[n - 1])
+            top = highest.item(n - 1)
             if top > self._peak:
                 self._peak, self._peak_at = top, i + int(highest.searchsorted(top))
         if n == speed.size:
@@ -358,21 +342,27 @@ class StrokeDetector:
         # off the bottom): below moving_dps it has ended.
         self._rearm, self._open, self._rearm_dps = self._open, 0, self.moving_dps
         self._floor = j
-        reach = stroke.reach_deg
-        if reach >= MIN_STROKE_DEG:
-            found.append(stroke)
-            self._after_rise = reach > stroke.size_deg
-            against = stroke.rise_m is not None and -stroke.direction * stroke.rise_m > AGAINST_RISE_M
-            self._rest_s = stroke.end_s if against else None
-            if against:
-                # From rest to rest the mean acceleration is the bias (over the samples of its
-                # rise: up to its end, or to the sample that completed it).
-                sample_t = self._t + self._delay_s
-                i0, i1 = (int(k) for k in np.searchsorted(sample_t, (stroke.start_s, stroke.end_s)))
-                i1 = min(i1, j + 1)
-                self._bias_mps2 = float(np.mean(self._up[i0:i1]))
-                self._bias_from_stroke = True
+        self._count(stroke, j, found)
         return j
+
+    def _count(self, stroke: Stroke, j: int, found: list[Stroke | StrokeStarted]) -> None:
+        """Tell the stroke completed at sample j if it is one (MIN_STROKE_DEG), and look for
+        the next in the sensor's height after a dead bug's."""
+        reach = stroke.reach_deg
+        if reach < MIN_STROKE_DEG:
+            return
+        found.append(stroke)
+        self._after_rise = reach > stroke.size_deg
+        against = stroke.rise_m is not None and -stroke.direction * stroke.rise_m > AGAINST_RISE_M
+        self._rest_s = stroke.end_s if against else None
+        if against:
+            # From rest to rest the mean acceleration is the bias (over the samples of its
+            # rise: up to its end, or to the sample that completed it).
+            sample_t = self._t + self._delay_s
+            i0, i1 = (int(k) for k in np.searchsorted(sample_t, (stroke.start_s, stroke.end_s)))
+            i1 = min(i1, j + 1)
+            self._bias_mps2 = float(np.mean(self._up[i0:i1]))
+            self._bias_from_stroke = True
 
     def _hidden(self, i: int, stop: int, found: list[Stroke | StrokeStarted]) -> int | None:
         """Look at samples [i, stop) for the end of a dead bug's stroke that hardly turned the
@@ -430,9 +420,9 @@ class StrokeDetector:
         a = int(below[-1]) if below.size else 0
         after = (v[p:] < level).nonzero()[0]
         b = p + int(after[0]) - 1 if after.size else v.size - 1
-        t_a, t_b, t_peak = _crossing(t, 1, v, a, level), _crossing(t, 1, v, b, level), float(t[p])
-        start = max(t_a - _EXTEND * (t_peak - t_a), float(t[0]))
-        end = min(t_b + _EXTEND * (t_b - t_peak), float(sample_t[-1]))
+        t_a, t_b, t_peak = crossing(t, 1, v, a, level), crossing(t, 1, v, b, level), float(t[p])
+        start = max(t_a - EXTEND * (t_peak - t_a), float(t[0]))
+        end = min(t_b + EXTEND * (t_b - t_peak), float(sample_t[-1]))
         start_deg, end_deg = (
             float(x) for x in np.interp((start, end), sample_t, self._angle[anchor : k + 1])
         )
@@ -443,66 +433,42 @@ class StrokeDetector:
         )
 
     def _place(self, j: int) -> Stroke:
-        """The stroke that completed at sample j, its ends placed (see the module)."""
-        d, p = self._open, self._peak_at
-        level = PEAK_FRACTION * self._peak
-        t, angle, velocity = self._t, self._angle, self._v
-        t_peak = float(t[p])
-        # Backwards from the peak to the last sample under the level, no further back than the
-        # last stroke's end or a lost stretch (or the history kept).
-        floor = self._floor
-        if float(t[floor]) < t_peak - HISTORY_S:
-            floor = max(floor, int(t.searchsorted(t_peak - HISTORY_S)))
-        rising = velocity[floor : max(p, floor)]
-        below = (rising < level if d > 0 else rising > -level).nonzero()[0]
-        a = floor + int(below[-1]) if below.size else floor
-        t_a = _crossing(t, d, velocity, a, level)
-        t_b = _crossing(t, d, velocity, j - 1, level)
-        # Samples lost where the speed passed the level (or just before: the tremor mean's
-        # taps after a gap take in the samples before it) leave that crossing anywhere in the
-        # gap, and the line across it, or the mean, places it late: there the profile's
-        # symmetry places it, from the other side, within the gap.
-        lo = max(a - self._mean_taps, floor)
-        near = t[lo : a + 2]
-        if near.size > 1:
-            steps = near[1:] - near[:-1]
-            if float(np.maximum.reduce(steps)) > LOST_CROSSING_S:
-                before_gap = float(t[lo + int(steps.argmax())])
-                t_a = min(max(t_peak - (t_b - t_peak), before_gap), t_a)
-        start = t_a - _EXTEND * (t_peak - t_a)
-        end = t_b + _EXTEND * (t_b - t_peak)
-        # The angle is on the samples' own times.
+        """The stroke that completed at sample j, its ends placed (`dsp._placing`)."""
+        d = self._open
+        placed, i0 = place(self._kept(), j, d, (self._peak, self._peak_at), self._floor)
+        return self._stroke(j, (d, self._peak, self._t.item(self._peak_at)), placed, i0)
+
+    def _kept(self) -> Kept:
+        """What placing a stroke takes from the detector."""
+        t, sample_t, angle, v = self._t, self._sample_t, self._angle, self._v
+        return Kept(t, sample_t, angle, v, self._last_end_s, self._last_direction, self._mean_taps, HISTORY_S)
+
+    def _stroke(self, j: int, peak: tuple[int, float, float], ends: Placed, i0: int | None) -> Stroke:
+        """The stroke completed at sample j: its direction, peak speed and time, its placed ends
+        and the angle there, and its rise (see the module) from sample `i0` (None: it did not
+        start from rest)."""
+        d, peak_dps, t_peak = peak
+        start, end, start_deg, end_deg = ends
         sample_t = self._sample_t
-        # Where the leg was when it set off: not before it stopped going the other way (an
-        # extrapolation can reach back into the last stroke, when the speed ripples).
-        start_deg = interp(max(start, self._last_end_s), sample_t, angle)
-        if j > 0 and t[j] - t[j - 1] > MAX_BRIDGED_GAP_S:
-            # It ended in a long gap, where the angle is not known: the leg got as far as it is
-            # after the gap (if it stopped there), or as it was before it (if it turned back).
-            before, after = float(angle[j - 1]), float(angle[j])
-            end_deg = after if d * (after - before) > 0 else before
-        else:
-            # Where the speed is back to a fifth of its peak a minimum-jerk movement has covered
-            # _COVERED_AT_FRACTION of its way: the rest is extrapolated.
-            at_b = interp(t_b, sample_t, angle)
-            end_deg = start_deg + (at_b - start_deg) / _COVERED_AT_FRACTION
         # The rise is integrated from rest to rest (or from a turn back): not over a stroke
         # that set off the same way before the last one stopped (the wobble of a leg at the
         # top, running into its lowering), nor across a long gap. A big turn's is not measured
         # well: it is wanted only after a stroke measured by its rise (does this one bring the
         # sensor back?).
-        i0 = int(sample_t.searchsorted(start))
-        from_rest = i0 > 0 and (d != self._last_direction or start >= self._last_end_s - OVERLAP_S)
         rise = None
-        if from_rest and (abs(end_deg - start_deg) < RISE_UNDER_TURN_DEG or self._after_rise):
+        if i0 is not None and (abs(end_deg - start_deg) < RISE_UNDER_TURN_DEG or self._after_rise):
             # No further than the sample that completed it: the samples after it may not have
             # come yet (a live block ends there), and the same samples must give the same rise.
             i1 = min(int(sample_t.searchsorted(end)), j + 1)
             stretch = sample_t[i0:i1]
-            if i1 - i0 < 2 or float(np.maximum.reduce(stretch[1:] - stretch[:-1])) <= MAX_BRIDGED_GAP_S:
+            if (
+                i1 - i0 < 2
+                or stretch.item(-1) - stretch.item(0) <= MAX_BRIDGED_GAP_S
+                or float(np.maximum.reduce(stretch[1:] - stretch[:-1])) <= MAX_BRIDGED_GAP_S
+            ):
                 rise = _rise_m(stretch, self._up[i0:i1])
         self._last_end_s, self._last_direction = end, d
-        return Stroke(d, start, t_peak, end, self._peak, start_deg, end_deg, float(sample_t[j]), rise)
+        return Stroke(d, start, t_peak, end, peak_dps, start_deg, end_deg, sample_t.item(j), rise)
 
     def _forget(self) -> None:
         """Drop history older than HISTORY_S, keeping the stroke in progress whole."""
@@ -551,15 +517,3 @@ def _rise_m(t: FloatArray, up: FloatArray) -> float | None:
     lo, hi = t.searchsorted(t - 0.5 * SMOOTH_S), t.searchsorted(t + 0.5 * SMOOTH_S, side="right")
     summed = np.concatenate(([0.0], up.cumsum()))
     return float(heights_m(t, (summed[hi] - summed[lo]) / (hi - lo))[-1])
-
-
-def _crossing(t: FloatArray, d: int, v: FloatArray, k: int, level: float) -> float:
-    """Time where the speed `d` * `v` crosses `level` between samples k and k + 1 (linear)."""
-    t0: float = t.item(k)
-    if k + 1 >= t.size:
-        return t0
-    v0, v1 = d * v.item(k), d * v.item(k + 1)
-    if v1 == v0:
-        return t0
-    f = min(max((level - v0) / (v1 - v0), 0.0), 1.0)
-    return t0 + f * (t.item(k + 1) - t0)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from dsp.events import Phase
 from dsp.lift import AngleTrack
-from dsp.reps import LegRep, RepCounter
+from dsp.reps import LegRep, RepCounter, _lower_quartile, _median_of
 from dsp.settings import Settings
 from dsp.strokes import Stroke, StrokeDetector
 
@@ -685,3 +685,64 @@ def test_a_rise_of_a_leg_lying_still_is_no_dead_bugs_stroke() -> None:
     """The same movement by a leg that does not shake (lying on the floor: its sensor's
     height drifts as much when the bias changes) is no rep."""
     assert reps(count(_dead_bugs_held([10.0, 0.0, 0.0, -10.0], held=False))) == []
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 7, 10, 61])
+def test_order_statistics_are_numpys(size: int) -> None:
+    """`_median_of` and `_lower_quartile` give `np.median`'s and `np.percentile`'s numbers,
+    NaN included (they stand for them in the tremor tests)."""
+    rng = np.random.default_rng(size)
+    for trial in range(20):
+        values = rng.normal(2.5, 1.0, size).round(1)  # ties, and values at the threshold
+        if trial % 5 == 4:
+            values[rng.integers(size)] = np.nan
+        for got, expected in (
+            (_median_of(values), float(np.median(values))),
+            (_lower_quartile(values), float(np.percentile(values, 25))),
+        ):
+            assert got == expected or (math.isnan(got) and math.isnan(expected))
+
+
+def _lowered_reference(rises: tuple[float, float], strokes: tuple[Stroke, Stroke]) -> bool:
+    """`RepCounter._lowered_on_the_turn_up` as first written: every rise measured."""
+    against = [-s.direction * r for s, r in zip(strokes, rises, strict=True)]
+    clear = [0.5 * math.radians(s.size_deg) for s in strokes]
+    trusted = [s.end_s - s.start_s <= 3.0 and 0.3 <= s.peak_position <= 0.7 for s in strokes]
+    is_against = [a > 0.08 and a > c for a, c in zip(against, clear, strict=True)]
+    if not any(trusted):
+        return all(is_against)
+    is_with = [-a > 0.08 and -a > c for a, c in zip(against, clear, strict=True)]
+    told = [t and x for t, x in zip(trusted, is_against, strict=True)]
+    denied = [t and w for t, w in zip(trusted, is_with, strict=True)]
+    return any(told) and not any(denied)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.tuples(*[st.sampled_from([-0.3, -0.1, -0.05, 0.0, 0.05, 0.1, 0.3, math.nan])] * 2),
+    st.tuples(*[st.sampled_from([1.0, 5.0])] * 2),
+    st.tuples(*[st.sampled_from([0.2, 0.5, 0.9])] * 2),
+    st.tuples(*[st.sampled_from([2.0, 20.0])] * 2),
+)
+def test_lowered_on_the_turn_up_measures_only_what_decides(
+    rises: tuple[float, float],
+    durations: tuple[float, float],
+    positions: tuple[float, float],
+    turns: tuple[float, float],
+) -> None:
+    """Measuring a rise only where it decides gives the answer of measuring both."""
+    strokes = tuple(
+        Stroke(d, 0.0, position * duration, duration, 10.0, 0.0, d * turn, duration)
+        for d, duration, position, turn in zip((1, -1), durations, positions, turns, strict=True)
+    )
+    first, second = strokes
+    counter = RepCounter("shin", Settings())
+    measured: list[Stroke] = []
+
+    def rise_m(stroke: Stroke) -> float:
+        measured.append(stroke)
+        return rises[0] if stroke is first else rises[1]
+
+    counter._rise_m = rise_m  # type: ignore[method-assign]
+    assert counter._lowered_on_the_turn_up(first, second) == _lowered_reference(rises, (first, second))
+    assert len(measured) == len({id(s) for s in measured})  # each at most once

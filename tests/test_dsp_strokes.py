@@ -742,3 +742,22 @@ def test_a_strokes_start_is_placed_across_samples_lost_where_its_speed_rose(rate
     assert found.start_s == pytest.approx(2.0, abs=0.05)
     assert found.start_deg == pytest.approx(0.0, abs=0.2)
     assert found.end_s == pytest.approx(3.9, abs=0.05)
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0])
+def test_a_long_blocks_strokes_are_a_live_sessions(rate_hz: float) -> None:
+    """A long block (searched between strokes with `_Firsts`) and a live session's blocks of
+    8 samples give the same strokes, the first's start placed across samples lost where
+    its speed rose (`dsp._placing.place`)."""
+    moves = [Move(2.0, None), Move(1.9, -15.0), Move(1.0, None), Move(1.5, 20.0), Move(1.0, None)]
+    moves += [Move(2.0, -20.0), Move(0.3, None), Move(1.2, 10.0), Move(2.0, None)]
+    t, angle, velocity = motion(moves, rate_hz=rate_hz)
+    keep = (t <= 2.1) | (t >= 2.65)
+    gaps = np.zeros(t.size, dtype=np.bool_)
+    gaps[np.flatnonzero(t >= 2.65)[0]] = True
+    tr = track(t[keep], angle[keep], velocity[keep], gaps[keep])
+    whole = StrokeDetector(Settings().moving_dps, rate_hz).update(tr)
+    live = StrokeDetector(Settings().moving_dps, rate_hz)
+    parts = [s for part in tr.pieces(list(range(8, len(tr), 8))) for s in live.update(part)]
+    assert [s.direction for s in strokes(whole)] == [-1, 1, -1, 1]
+    assert parts == whole
