@@ -492,13 +492,10 @@ class _Relearning:
         k = bisect.bisect_right(self._held_from, first) - 1
         parts = self._held[k:]
         lo, hi = first - self._held_from[k], end + 1 - self._held_from[k]
-        gyr_rows = parts[0].gyr_rps if len(parts) == 1 else np.concatenate([p.gyr_rps for p in parts])
-        gyr = self._bias.from_rows(np.ascontiguousarray(gyr_rows[lo:hi]))
+        gyr = self._bias.from_rows(_rows([p.gyr_rps for p in parts])[lo:hi])
         if float(row_norms(gyr).sum()) / self._rate_hz < math.radians(MIN_BOUT_DEG):
             return None
-        acc = np.ascontiguousarray(
-            (parts[0].acc_mps2 if len(parts) == 1 else np.concatenate([p.acc_mps2 for p in parts]))[lo:hi]
-        )
+        acc = _rows([p.acc_mps2 for p in parts])[lo:hi]
         pre = acc[: max(self._bout_from - first, 1)].mean(axis=0)
         at_rest = float(pre @ self.rest.up) > math.cos(math.radians(REST_POSE_DEG)) * float(
             np.linalg.norm(pre)
