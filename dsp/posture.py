@@ -161,14 +161,14 @@ class PostureWatch:
     def _settle(self, off: int, moves: list[int], rests: list[int], events: list[PostureChanged]) -> None:
         """Movements and rests at these new samples (indices from `off`), in time order, and a
         movement's start measured once it has gone on long enough."""
-        time_s, acc, gyr, off_g = self._recent.time_s, self._recent.acc, self._recent.gyr, self._recent.off_g
+        time_s, acc = self._recent.time_s, self._recent.acc
         for i, rests_here in [
             *sorted([(i, False) for i in moves] + [(i, True) for i in rests]),
             (None, False),
         ]:
             j = time_s.size if i is None else off + i
             if self._moved_from_s is not None and not self._start_measured:
-                self._measure_start(time_s[:j], acc[:j], gyr[:j], off_g[:j], events)
+                self._measure_start(j, events)
             if i is None:
                 break
             if not rests_here:
@@ -178,27 +178,17 @@ class PostureWatch:
             elif self._moved_from_s is not None:
                 start_s = max(self._moved_from_s, time_s[j] - MEASURED_S - STILL_S)
                 first = min(int(time_s.searchsorted(start_s)), j - self.window + 1)
-                self._judge(
-                    time_s[first : j + 1],
-                    acc[first : j + 1],
-                    gyr[first : j + 1],
-                    off_g[first : j + 1],
-                    events,
-                )
+                self._judge(first, j + 1, events)
                 self._moved_from_s = None
 
-    def _measure_start(
-        self,
-        time_s: FloatArray,
-        acc: FloatArray,
-        gyr: FloatArray,
-        off_g: FloatArray,
-        events: list[PostureChanged],
-    ) -> None:
+    def _measure_start(self, stop: int, events: list[PostureChanged]) -> None:
         """A movement still under way `MEASURED_S` after it left a rest: how far did it rise so
-        far? (A body that jumped to a bar swings there and may not come to rest for a long
-        time.) Later measurements start from here. (Asked while one is not yet measured.)"""
+        far, in the watched samples before `stop`? (A body that jumped to a bar swings there
+        and may not come to rest for a long time.) Later measurements start from here. (Asked
+        while one is not yet measured.)"""
         assert self._moved_from_s is not None
+        recent = self._recent
+        time_s, acc, gyr, off_g = recent.time_s[:stop], recent.acc, recent.gyr, recent.off_g
         k = int(time_s.searchsorted(self._moved_from_s + MEASURED_S))
         if k >= time_s.size:
             return
@@ -218,18 +208,14 @@ class PostureWatch:
         first = int(time_s.searchsorted(time_s[-1] - MEASURED_S - STILL_S, side="left"))
         return time_s.size - max(first - 1, 0)
 
-    def _judge(
-        self,
-        time_s: FloatArray,
-        acc: FloatArray,
-        gyr: FloatArray,
-        off_g: FloatArray,
-        events: list[PostureChanged],
-    ) -> None:
-        """The pelvis has just come to rest: the samples run from the last still one before
-        the movement (or `MEASURED_S` before the rest), and the last `window` are still;
-        `off_g`, how far each |acc| is from 1 g."""
+    def _judge(self, first: int, stop: int, events: list[PostureChanged]) -> None:
+        """The pelvis has just come to rest: the watched samples from `first` to `stop` run
+        from the last still one before the movement (or `MEASURED_S` before the rest), and
+        the last `window` are still."""
         assert self._baseline is not None
+        recent = self._recent
+        time_s, acc = recent.time_s[first:stop], recent.acc[first:stop]
+        gyr, off_g = recent.gyr[first:stop], recent.off_g[first:stop]
         up = _mean_row(acc[-self.window :])
         brisk = float(off_g.max()) > BRISK_MPS2
         measured = _rise(time_s, acc, gyr, up, at_end=True) if brisk else None
